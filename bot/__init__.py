@@ -1,0 +1,1 @@
+"""Multilingual advisory assistant for skilled workers and trainees moving to Sachsen-Anhalt."""

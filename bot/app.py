@@ -1,0 +1,44 @@
+"""Wiring the core once: knowledge base, search, storage and dialog. Adapters start from here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.dialog.answers import Answerer
+from bot.dialog.engine import Dialog, DialogSettings
+from bot.i18n import set_locales_dir
+from bot.kb import KnowledgeBase, load_checked
+from bot.search.engine import Searcher
+from bot.store.cases import Cases
+from bot.store.db import Database, open_database
+from bot.store.insights import Insights
+from bot.store.people import People
+
+
+def load_answerer(knowledge_dir: Path, locales_dir: Path | None = None) -> Answerer:
+    """The stateless half of the core: raises KnowledgeError when the knowledge base has errors."""
+    if locales_dir is not None:
+        set_locales_dir(locales_dir)
+    kb: KnowledgeBase = load_checked(knowledge_dir)
+    return Answerer(kb, Searcher(kb))
+
+
+@dataclass
+class Core:
+    answerer: Answerer
+    db: Database
+    dialog: Dialog
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+async def build_core(
+    knowledge_dir: Path, database_path: Path | str, locales_dir: Path | None = None, advisors_connected: bool = False
+) -> Core:
+    answerer = load_answerer(knowledge_dir, locales_dir)
+    db = await open_database(database_path)
+    dialog = Dialog(
+        answerer, People(db), Insights(db), Cases(db), DialogSettings(advisors_connected=advisors_connected)
+    )
+    return Core(answerer, db, dialog)

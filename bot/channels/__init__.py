@@ -1,0 +1,1 @@
+"""Adapters that carry the dialog to people: the console and Telegram."""

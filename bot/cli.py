@@ -1,0 +1,164 @@
+"""``python -m bot <command>``: the command line, a thin adapter around the core."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bot.config import Config, ConfigError, load_config
+from bot.kb.model import LANGUAGES
+
+
+def _kb_check(args: argparse.Namespace, config: Config) -> int:
+    from bot.kb import check, load
+
+    problems = check(load(config.knowledge_dir), config.knowledge_dir)
+    for problem in problems:
+        print(problem, file=sys.stdout if problem.level == "error" else sys.stderr)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    summary = f"knowledge base: {errors} error(s), {warnings} warning(s)"
+    print(summary, file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _kb_stats(args: argparse.Namespace, config: Config) -> int:
+    from bot.kb import load
+    from bot.kb.stats import coverage, format_table
+
+    stats = coverage(load(config.knowledge_dir).kb)
+    print(json.dumps(stats, ensure_ascii=False) if args.json else format_table(stats))
+    return 0
+
+
+def _load_answerer(config: Config):
+    from bot.app import load_answerer
+    from bot.kb import KnowledgeError
+
+    try:
+        return load_answerer(config.knowledge_dir, config.locales_dir)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return None
+
+
+def ask_result(answerer, message: str, lang: str | None, audience: str | None) -> dict:
+    """The ``ask --json`` contract: what the search decided and what the person would read."""
+    from bot.dialog.render import plain
+
+    outcome = answerer.answer(message, lang, audience)
+    result = outcome.search
+    answered = result.best if result.action == "answer" else None
+    return {
+        "lang": outcome.lang,
+        "action": result.action,
+        "article": answered.article if answered else None,
+        "topics": list(answered.topics) if answered else [],
+        "score": result.score,
+        "candidates": [
+            {"article": c.article, "topics": list(c.topics), "score": c.score} for c in result.candidates[:5]
+        ],
+        "reply": "\n\n".join(plain(r) for r in outcome.replies),
+    }
+
+
+def _jsonl_request(line: str, number: int, args: argparse.Namespace) -> tuple[str, str | None, str | None] | str:
+    """(message, lang, audience) from one input line, or an error text."""
+    text = line.strip()
+    if not text.startswith("{"):
+        return text, args.lang, args.audience
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"line {number}: not valid JSON ({exc.msg})"
+    if not isinstance(data, dict) or not isinstance(data.get("q"), str):
+        return f'line {number}: expected an object like {{"q": "...", "lang": "de"}}'
+    audience = data.get("audience", args.audience)
+    if audience not in (None, "candidate", "employer"):
+        return f"line {number}: audience must be candidate or employer"
+    return data["q"], data.get("lang", args.lang), audience
+
+
+def _ask(args: argparse.Namespace, config: Config) -> int:
+    answerer = _load_answerer(config)
+    if answerer is None:
+        return 1
+    if args.jsonl:
+        for number, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            request = _jsonl_request(line, number, args)
+            out = {"error": request} if isinstance(request, str) else ask_result(answerer, *request)
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0
+    if not args.message:
+        print("ask needs a message, or --jsonl to read messages from stdin", file=sys.stderr)
+        return 2
+    result = ask_result(answerer, " ".join(args.message), args.lang, args.audience)
+    print(json.dumps(result, ensure_ascii=False) if args.json else result["reply"])
+    return 0
+
+
+def _chat(args: argparse.Namespace, config: Config) -> int:
+    import asyncio
+
+    from bot.app import build_core
+    from bot.channels.console import chat
+    from bot.kb import KnowledgeError
+
+    async def run() -> None:
+        core = await build_core(config.knowledge_dir, config.database_path, config.locales_dir)
+        try:
+            await chat(core.dialog)
+        finally:
+            await core.close()
+
+    try:
+        asyncio.run(run())
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    kb = sub.add_parser("kb", help="check the knowledge base or show its coverage")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_sub.add_parser("check", help="validate every file; exit 1 on errors").set_defaults(handler=_kb_check)
+    stats = kb_sub.add_parser("stats", help="coverage matrix: topics x languages")
+    stats.add_argument("--json", action="store_true", help="print the matrix as JSON")
+    stats.set_defaults(handler=_kb_stats)
+    chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
+    chat.set_defaults(handler=_chat)
+    ask = sub.add_parser("ask", help="answer one message (or --jsonl: one per stdin line)")
+    ask.add_argument("message", nargs="*", help="the message, as a person would write it")
+    ask.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    ask.add_argument("--jsonl", action="store_true", help="read messages from stdin, write one JSON per line")
+    ask.add_argument("--lang", choices=LANGUAGES, help="language hint, like Telegram's language_code")
+    ask.add_argument("--audience", choices=("candidate", "employer"))
+    ask.set_defaults(handler=_ask)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
+        return 2
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        # No command: the quick start. Telegram when a token is configured, else the console chat.
+        handler = _chat
+    return handler(args, config)

@@ -1,0 +1,80 @@
+"""Settings from the environment (and an optional ``.env`` file), checked once at start.
+
+A configuration error stops the process with one line per problem saying what to fix.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Config:
+    bot_token: str | None
+    advisor_chat_id: int | None
+    database_path: Path
+    knowledge_dir: Path
+    locales_dir: Path
+    telegram_api_url: str
+    log_level: str
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines of a ``.env`` file; comments and blank lines are skipped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.partition("=")
+        values[name.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def load_config(env: dict[str, str] | None = None, env_file: Path | None = None) -> Config:
+    """The configuration; the process environment wins over the ``.env`` file."""
+    if env is None:
+        env = {**read_env_file(env_file or PROJECT_ROOT / ".env"), **os.environ}
+    problems: list[str] = []
+    token = env.get("BOT_TOKEN", "").strip() or None
+    if token and (":" not in token or not token.split(":", 1)[0].isdigit()):
+        problems.append("BOT_TOKEN does not look like a token from @BotFather (digits:letters)")
+    advisor_raw = env.get("ADVISOR_CHAT_ID", "").strip()
+    advisor = None
+    if advisor_raw:
+        try:
+            advisor = int(advisor_raw)
+        except ValueError:
+            problems.append("ADVISOR_CHAT_ID must be the numeric id of the advisors' group, e.g. -1001234567890")
+    api_url = env.get("TELEGRAM_API_URL", "").strip().rstrip("/") or "https://api.telegram.org"
+    if not api_url.startswith(("https://", "http://")):
+        problems.append("TELEGRAM_API_URL must start with https:// (or http:// for a local Bot API server)")
+    level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    knowledge = Path(env.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
+    if not (knowledge / "topics.yaml").is_file():
+        problems.append(f"KNOWLEDGE_DIR {knowledge} holds no topics.yaml: point it at the knowledge folder")
+    if problems:
+        raise ConfigError(problems)
+    return Config(
+        bot_token=token,
+        advisor_chat_id=advisor,
+        database_path=Path(env.get("DATABASE_PATH") or PROJECT_ROOT / "data" / "bot.sqlite3"),
+        knowledge_dir=knowledge,
+        locales_dir=Path(env.get("LOCALES_DIR") or PROJECT_ROOT / "locales"),
+        telegram_api_url=api_url,
+        log_level=level,
+    )

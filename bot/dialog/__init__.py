@@ -1,0 +1,1 @@
+"""The conversation, in plain data: no Telegram types here."""

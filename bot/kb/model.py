@@ -1,0 +1,72 @@
+"""The knowledge base as plain, immutable data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+LANGUAGES: tuple[str, ...] = ("de", "en", "ar", "uk", "ru", "vi", "es", "fr")
+AUDIENCES: tuple[str, ...] = ("candidate", "employer", "both")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One article in one language."""
+
+    title: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    answer: str
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    topics: tuple[str, ...]
+    audience: str
+    sources: tuple[str, ...]
+    reviewed: date
+    related: tuple[str, ...]
+    texts: dict[str, Text]
+    path: Path | None = None
+
+    def text(self, lang: str) -> Text:
+        """The article in ``lang``; the loader guarantees every supported language exists."""
+        return self.texts[lang]
+
+    def serves(self, audience: str | None) -> bool:
+        return audience is None or self.audience in ("both", audience)
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    audience: str
+    about: str
+    titles: dict[str, str]
+
+    def serves(self, audience: str | None) -> bool:
+        return audience is None or self.audience in ("both", audience)
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """An intent such as a greeting: the ways people say it and the reply, per language."""
+
+    intent: str
+    says: dict[str, tuple[str, ...]]
+    replies: dict[str, str]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    topics: dict[str, Topic]
+    articles: dict[str, Article]
+    synonyms: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    smalltalk: tuple[SmallTalk, ...] = ()
+    domains: tuple[str, ...] = ()
+
+    def articles_for(self, topic: str, audience: str | None = None) -> list[Article]:
+        """Articles whose main or secondary topic is ``topic``, main-topic ones first."""
+        found = [a for a in self.articles.values() if topic in a.topics and a.serves(audience)]
+        return sorted(found, key=lambda a: (a.topics.index(topic), a.id))
