@@ -34,9 +34,14 @@ class Core:
 
 
 async def build_core(
-    knowledge_dir: Path, database_path: Path | str, locales_dir: Path | None = None, advisors_connected: bool = False
+    knowledge_dir: Path,
+    database_path: Path | str,
+    locales_dir: Path | None = None,
+    advisors_connected: bool = False,
+    answerer: Answerer | None = None,
 ) -> Core:
-    answerer = load_answerer(knowledge_dir, locales_dir)
+    """``answerer`` lets tests and benchmarks share one loaded knowledge base between cores."""
+    answerer = answerer or load_answerer(knowledge_dir, locales_dir)
     db = await open_database(database_path)
     dialog = Dialog(
         answerer, People(db), Insights(db), Cases(db), DialogSettings(advisors_connected=advisors_connected)

@@ -127,6 +127,25 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace, config: Config) -> int:
+    from bot.channels.telegram.app import run
+    from bot.kb import KnowledgeError
+    from bot.logs import setup_logging
+
+    if not config.bot_token:
+        print("configuration error: BOT_TOKEN is not set: get one from @BotFather (or use: python -m bot chat)",
+              file=sys.stderr)
+        return 2
+    setup_logging(config.log_level)
+    try:
+        return run(config)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -136,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats = kb_sub.add_parser("stats", help="coverage matrix: topics x languages")
     stats.add_argument("--json", action="store_true", help="print the matrix as JSON")
     stats.set_defaults(handler=_kb_stats)
+    sub.add_parser("run", help="start the Telegram bot (needs BOT_TOKEN)").set_defaults(handler=_run)
     chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
     chat.set_defaults(handler=_chat)
     ask = sub.add_parser("ask", help="answer one message (or --jsonl: one per stdin line)")
@@ -160,5 +180,5 @@ def main(argv: list[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:
         # No command: the quick start. Telegram when a token is configured, else the console chat.
-        handler = _chat
+        handler = _run if config.bot_token else _chat
     return handler(args, config)

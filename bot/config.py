@@ -27,6 +27,10 @@ class Config:
     locales_dir: Path
     telegram_api_url: str
     log_level: str
+    callback_secret: str | None = None
+    flood_limit: int = 20
+    rate_limit: float = 30.0
+    concurrent_updates: int = 64
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -64,6 +68,15 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
     level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    numbers = {}
+    for name, default, low in (("FLOOD_LIMIT", 20, 1), ("RATE_LIMIT", 30, 1), ("CONCURRENT_UPDATES", 64, 1)):
+        raw = env.get(name, "").strip() or str(default)
+        try:
+            numbers[name] = int(raw)
+            if numbers[name] < low:
+                raise ValueError
+        except ValueError:
+            problems.append(f"{name} must be a whole number of at least {low}, got {raw!r}")
     knowledge = Path(env.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
     if not (knowledge / "topics.yaml").is_file():
         problems.append(f"KNOWLEDGE_DIR {knowledge} holds no topics.yaml: point it at the knowledge folder")
@@ -77,4 +90,8 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
         locales_dir=Path(env.get("LOCALES_DIR") or PROJECT_ROOT / "locales"),
         telegram_api_url=api_url,
         log_level=level,
+        callback_secret=env.get("CALLBACK_SECRET") or None,
+        flood_limit=numbers["FLOOD_LIMIT"],
+        rate_limit=float(numbers["RATE_LIMIT"]),
+        concurrent_updates=numbers["CONCURRENT_UPDATES"],
     )

@@ -41,6 +41,9 @@ class Loaded:
         return [p for p in self.problems if p.level == "error"]
 
 
+INVALID = object()  # what read_yaml returns for a file it could not parse (the problem is recorded)
+
+
 class _Collector:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -63,7 +66,7 @@ class _Collector:
             self.add(path, where, "yaml", f"not valid YAML: {reason}")
         except (OSError, UnicodeDecodeError) as exc:
             self.add(path, "-", "file", f"cannot be read: {exc}")
-        return None
+        return INVALID
 
 
 def _strings(value: Any) -> list[str] | None:
@@ -77,7 +80,7 @@ def _load_topics(c: _Collector, path: Path) -> dict[str, Topic]:
     data = c.read_yaml(path)
     topics: dict[str, Topic] = {}
     if not isinstance(data, list):
-        if data is not None:
+        if data is not INVALID:
             c.add(path, "-", "topics", "must be a list of topics")
         return topics
     for i, entry in enumerate(data):
@@ -179,6 +182,8 @@ def _load_article(c: _Collector, path: Path, data: Any) -> Article | None:
 def _load_synonyms(c: _Collector, path: Path) -> dict[str, tuple[tuple[str, ...], ...]]:
     data = c.read_yaml(path) if path.exists() else {}
     result: dict[str, tuple[tuple[str, ...], ...]] = {}
+    if data is INVALID:
+        return result
     if not isinstance(data, dict):
         c.add(path, "-", "synonyms", "must map a language code to a list of term groups")
         return result
@@ -199,6 +204,8 @@ def _load_synonyms(c: _Collector, path: Path) -> dict[str, tuple[tuple[str, ...]
 
 def _load_smalltalk(c: _Collector, path: Path) -> tuple[SmallTalk, ...]:
     data = c.read_yaml(path) if path.exists() else {}
+    if data is INVALID:
+        return ()
     if not isinstance(data, dict):
         c.add(path, "-", "smalltalk", "must map an intent to its languages")
         return ()
@@ -220,8 +227,27 @@ def _load_smalltalk(c: _Collector, path: Path) -> tuple[SmallTalk, ...]:
     return tuple(intents)
 
 
+def _load_stopwords(c: _Collector, path: Path) -> dict[str, tuple[str, ...]]:
+    data = c.read_yaml(path) if path.exists() else {}
+    if data is INVALID:
+        return {}
+    if not isinstance(data, dict):
+        c.add(path, "-", "stopwords", "must map a language code to a list of words")
+        return {}
+    result = {}
+    for lang, words in data.items():
+        terms = _strings(words)
+        if lang not in LANGUAGES or terms is None:
+            c.add(path, str(lang), "words", "needs a supported language code and a list of words")
+            continue
+        result[lang] = tuple(terms)
+    return result
+
+
 def _load_domains(c: _Collector, path: Path) -> tuple[str, ...]:
     data = c.read_yaml(path) if path.exists() else None
+    if data is INVALID:
+        return ()
     if not isinstance(data, dict):
         c.add(path, "-", "domains", "must map a group name to a list of domains")
         return ()
@@ -237,7 +263,10 @@ def load(root: Path) -> Loaded:
     topics = _load_topics(c, root / "topics.yaml")
     articles: dict[str, Article] = {}
     for path in sorted((root / "articles").glob("*.y*ml")):
-        article = _load_article(c, path, c.read_yaml(path))
+        data = c.read_yaml(path)
+        if data is INVALID:
+            continue
+        article = _load_article(c, path, data)
         if article is None:
             continue
         if article.id in articles:
@@ -251,5 +280,6 @@ def load(root: Path) -> Loaded:
         synonyms=_load_synonyms(c, root / "synonyms.yaml"),
         smalltalk=_load_smalltalk(c, root / "smalltalk.yaml"),
         domains=_load_domains(c, root / "domains.yaml"),
+        stopwords=_load_stopwords(c, root / "stopwords.yaml"),
     )
     return Loaded(kb, c.problems)

@@ -65,6 +65,7 @@ class KnowledgeBase:
     synonyms: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     smalltalk: tuple[SmallTalk, ...] = ()
     domains: tuple[str, ...] = ()
+    stopwords: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def articles_for(self, topic: str, audience: str | None = None) -> list[Article]:
         """Articles whose main or secondary topic is ``topic``, main-topic ones first."""

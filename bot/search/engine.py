@@ -1,26 +1,38 @@
 """Matching one message to articles: answer, offer choices, or say honestly that nothing fits."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import LANGUAGES, KnowledgeBase
-from bot.search.index import STEM_MATCH, SearchIndex
+from bot.search.audience import AudienceGuesser
+from bot.search.index import GERMAN_TERMS, STEM_MATCH, Phrasing, SearchIndex
 from bot.search.langid import LanguageIdentifier
-from bot.search.normalize import key, tokens
+from bot.search.normalize import fold_word, key, normalize
 from bot.search.stemming import stem
 
 ANSWER, CLARIFY, FALLBACK, SMALLTALK = "answer", "clarify", "fallback", "smalltalk"
+# Two unrelated short texts still share letters: rapidfuzz similarity below this says nothing.
+PHRASE_FLOOR = 0.4
+MAX_QUERY_CHARS = 1500
+
+
+def message_words(text: str) -> list[tuple[str, str]]:
+    """(as typed, folded key) for each word; short bare numbers ("9", "17") are dropped, they name no
+    topic on their own (years and "81a" stay). Very long messages are cut, their start says enough."""
+    typed = normalize(text[:MAX_QUERY_CHARS]).split()
+    return [(w, fold_word(w)) for w in typed if not (w.isdigit() and len(w) < 4)]
 
 
 @dataclass(frozen=True)
 class Settings:
     """Weights and thresholds; calibrated on tests/data/labelled (see benchmarks/calibrate.py)."""
 
-    coverage_weight: float = 0.55
-    phrase_weight: float = 0.25
-    contained_weight: float = 0.20
+    coverage_weight: float = 0.45
+    phrasing_weight: float = 0.35
+    phrase_weight: float = 0.20
+    audience_guess_weight: float = 0.15
     answer_threshold: float = 0.62
     answer_margin: float = 0.06
     clarify_threshold: float = 0.45
@@ -32,6 +44,8 @@ class Settings:
     # A word nobody in the knowledge base uses counts like a fairly rare one, not like the rarest:
     # people pad questions with words of their own.
     unknown_word_weight: float = 0.7
+    stopword_weight: float = 0.1
+    max_word_weight: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -63,10 +77,23 @@ class SearchResult:
         return self.candidates[0].score if self.candidates else 0.0
 
 
+@dataclass(frozen=True)
+class Features:
+    article: str
+    topics: tuple[str, ...]
+    coverage: float  # share of the message's information the article's words explain
+    phrasing: float  # the same for the article's single best title or question
+    phrase: float  # rapidfuzz similarity of the whole message to the closest phrasing
+    against: float  # 0..1: how clearly the article is for the other audience
+    known_audience: bool
+
+
 @dataclass
-class _Query:
-    words: list[str]
-    weights: list[float] = field(default_factory=list)
+class _Word:
+    word: str
+    weight: float  # how informative (IDF of what it matched; unknown words count too)
+    reach: list[tuple[dict[int, float], float]]  # postings it reaches, with the match's similarity
+    near: dict[str, float]  # vocabulary words it equals or resembles
 
 
 class Searcher:
@@ -77,6 +104,7 @@ class Searcher:
         self.settings = settings or Settings()
         self.index = SearchIndex(kb)
         self.langid = LanguageIdentifier(_language_samples(kb))
+        self.audience_guess = AudienceGuesser(kb)
         self._smalltalk = [
             (intent.intent, lang, key(phrase))
             for intent in kb.smalltalk
@@ -91,11 +119,10 @@ class Searcher:
         guess = self.langid.identify(text, lang_hint)
         lang = guess.lang
         certain = guess.evidence >= 2.0
-        # Short bare numbers ("9", "17") say nothing about a topic on their own; years and "81a" do.
-        words = [w for w in tokens(text) if not (w.isdigit() and len(w) < 4)]
+        words = message_words(text)
         if not words:
             return SearchResult(lang, FALLBACK, language_certain=certain)
-        if talk := self._smalltalk_intent(words):
+        if talk := self._smalltalk_intent([w for _, w in words]):
             intent, talk_lang, similarity = talk
             if not lang_hint and not certain:
                 lang = talk_lang
@@ -117,69 +144,118 @@ class Searcher:
         intent, lang, _ = self._smalltalk[best[2]]
         return intent, lang, best[1] / 100
 
-    def _query_weights(self, words: list[str], lang: str) -> list[tuple[float, list[tuple[dict, float]]]]:
-        """For each word: how informative it is, and the postings it reaches with their similarity."""
+    def _query_words(self, pairs: list[tuple[str, str]], lang: str) -> list[_Word]:
+        """Each word of the message: how informative it is, and what in the index it reaches.
+
+        The message's own language comes first; the German terms table catches "Anerkennung" in any language.
+        """
         idx = self.index
+        tables = [idx.tables[t] for t in dict.fromkeys((lang, GERMAN_TERMS)) if t in idx.tables]
         result = []
-        stem_langs = dict.fromkeys((lang, "de", "en"))
-        for word in words:
-            reach: list[tuple[dict, float]] = []
+        for typed, word in pairs:
+            reach: list[tuple[dict[int, float], float]] = []
+            near: dict[str, float] = {}
             weight = 0.0
-            if word in idx.words:
-                reach.append((idx.words[word], 1.0))
-                weight = idx.word_idf[word]
-            for stem_lang in stem_langs:
-                stemmed = stem(word, stem_lang)
-                if stemmed in idx.stems:
-                    reach.append((idx.stems[stemmed], STEM_MATCH))
-                    weight = weight or idx.stem_idf[stemmed]
+            for table in tables:
+                if word in table.words:
+                    reach.append((table.words[word], 1.0))
+                    near[word] = 1.0
+                    weight = weight or table.word_idf[word]
+                stemmed = stem(word, "de" if table.lang == GERMAN_TERMS else table.lang)
+                if stemmed in table.stems:
+                    reach.append((table.stems[stemmed], STEM_MATCH))
+                    weight = weight or table.stem_idf[stemmed]
             if not reach:
-                for near, sim in idx.fuzzy_words(word):
-                    reach.append((idx.words[near], sim))
-                    weight = max(weight, idx.word_idf[near])
+                for table in tables:
+                    for other, sim in table.fuzzy_words(word):
+                        reach.append((table.words[other], sim))
+                        near[other] = max(sim, near.get(other, 0.0))
+                        weight = max(weight, table.word_idf[other])
             if not reach:
                 weight = idx.unknown_idf * self.settings.unknown_word_weight
-            result.append((weight, reach))
+            if idx.is_stopword(typed, word, lang):
+                weight *= self.settings.stopword_weight
+            result.append(_Word(word, min(weight, self.settings.max_word_weight), reach, near))
         return result
 
-    def _score(self, words: list[str], lang: str, audience: str | None) -> list[Candidate]:
+    @staticmethod
+    def _phrasing_match(qwords: list[_Word], phrasings: list[Phrasing], total: float) -> float:
+        """How much of the message one single phrasing of the article explains (the best one)."""
+        best = 0.0
+        for p in phrasings:
+            got = 0.0
+            for q in qwords:
+                if q.weight < 0.05:
+                    continue
+                if q.word in p.words:
+                    got += q.weight
+                elif stem(q.word, p.lang) in p.stems:
+                    got += q.weight * STEM_MATCH
+                elif q.near:
+                    got += q.weight * max((sim for w, sim in q.near.items() if w in p.words), default=0.0)
+            best = max(best, got)
+        return best / total
+
+    def features(self, pairs: list[tuple[str, str]], lang: str, audience: str | None) -> list[Features]:
+        """The evidence for the most likely articles, before it is weighed (calibration reads this too)."""
         s = self.settings
         idx = self.index
-        weighted = self._query_weights(words, lang)
-        total = sum(w for w, _ in weighted) or 1.0
+        qwords = self._query_words(pairs, lang)
+        words = [q.word for q in qwords]
+        total = sum(q.weight for q in qwords) or 1.0
         coverage: dict[int, float] = {}
-        for weight, reach in weighted:
-            if weight < 0.05 or not reach:
+        for q in qwords:
+            if q.weight < 0.05 or not q.reach:
                 continue
             best: dict[int, float] = {}
-            for postings, sim in reach:
+            for postings, sim in q.reach:
                 for article, field_weight in postings.items():
                     value = sim * field_weight
                     if value > best.get(article, 0.0):
                         best[article] = value
             for article, value in best.items():
-                coverage[article] = coverage.get(article, 0.0) + weight * value
-        if not coverage:
-            return []
+                coverage[article] = coverage.get(article, 0.0) + q.weight * value
         top = sorted(coverage.items(), key=lambda kv: kv[1], reverse=True)[: s.candidates_scored]
         message = " ".join(words)
-        candidates = []
+        employer = self.audience_guess.employer_probability(words) if audience is None else None
+        found = []
         for article_idx, cov in top:
             variants = idx.variants[article_idx]
             pool = variants.get(lang, []) + (variants.get("de", []) if lang != "de" else [])
             phrase = process.extractOne(message, pool, scorer=fuzz.token_sort_ratio)
-            contained = process.extractOne(message, pool, scorer=fuzz.token_set_ratio)
-            score = (
-                s.coverage_weight * cov / total
-                + s.phrase_weight * (phrase[1] / 100 if phrase else 0.0)
-                + s.contained_weight * (contained[1] / 100 if contained else 0.0)
-            )
             article = self.kb.articles[idx.article_ids[article_idx]]
-            if audience and not article.serves(audience):
-                score *= s.audience_penalty
-            candidates.append(Candidate(article.id, article.topics, round(min(score, 1.0), 4)))
-        candidates.sort(key=lambda c: (-c.score, c.article))
-        return candidates
+            by_lang = idx.phrasings[article_idx]
+            phrasings = by_lang.get(lang, []) + (by_lang.get("de", []) if lang != "de" else [])
+            if audience:
+                against = 0.0 if article.serves(audience) else 1.0
+            elif article.audience == "both" or employer is None:
+                against = 0.0
+            else:
+                against = max(0.0, (1 - employer if article.audience == "employer" else employer) - 0.5) * 2
+            found.append(
+                Features(
+                    article=article.id,
+                    topics=article.topics,
+                    coverage=cov / total,
+                    phrasing=self._phrasing_match(qwords, phrasings, total),
+                    phrase=max(0.0, (phrase[1] / 100 - PHRASE_FLOOR) / (1 - PHRASE_FLOOR)) if phrase else 0.0,
+                    against=against,
+                    known_audience=audience is not None,
+                )
+            )
+        return found
+
+    def combine(self, f: Features) -> float:
+        s = self.settings
+        score = s.coverage_weight * f.coverage + s.phrasing_weight * f.phrasing + s.phrase_weight * f.phrase
+        penalty = (1 - s.audience_penalty) if f.known_audience else s.audience_guess_weight
+        return min(1.0, score * (1 - penalty * f.against))
+
+    def _score(self, words: list[str], lang: str, audience: str | None) -> list[Candidate]:
+        found = self.features(words, lang, audience)
+        scored = [Candidate(f.article, f.topics, round(self.combine(f), 4)) for f in found]
+        scored.sort(key=lambda c: (-c.score, c.article))
+        return scored
 
     def _decide(self, lang: str, scored: list[Candidate], certain: bool) -> SearchResult:
         s = self.settings

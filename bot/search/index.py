@@ -1,56 +1,123 @@
 """The search index: built once from the knowledge base, then read by every query.
 
-Every article gets one bag of word keys from all its languages (a Vietnamese message that says
-"Anerkennung" should find the recognition article), each key weighted by the field it came from.
-Rare keys count more (IDF). Typos reach the vocabulary through rapidfuzz, compounds through their
-known parts, inflections through stems.
+Each language has its own table of word keys -> articles, weighted by the field the word came from, so a
+message is matched against the article texts in its own language. One extra table holds the German terms
+(titles, keywords and their synonyms) that people type inside any language ("Anerkennung", "Kita").
+Rare keys count more (IDF). Typos reach the vocabulary through rapidfuzz, compounds through their known
+parts, inflections through stems.
 """
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import KnowledgeBase
-from bot.search.normalize import key, tokens
+from bot.search.normalize import fold_word, key, normalize, tokens
 from bot.search.stemming import stem
 
 # How much a word says about an article, by where in the article it stands.
 FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 1.0, "synonyms": 0.9, "answer": 0.45}
+GERMAN_TERMS = "de-terms"
 STEM_MATCH = 0.9
 COMPOUND_MATCH = 0.75
 MIN_COMPOUND_PART = 4
 
 
 @dataclass(frozen=True)
-class Variant:
-    """One way of asking for an article (a question, title or keyword), as a folded key."""
+class Phrasing:
+    """One way of asking for an article (its title or a question) as sets of word and stem keys."""
 
-    article: int
     lang: str
-    key: str
+    words: frozenset[str]
+    stems: frozenset[str]
+
+
+@dataclass
+class Table:
+    """Word and stem postings of one language (or of the German terms), with their IDF."""
+
+    lang: str
+    words: dict[str, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
+    stems: dict[str, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
+    word_idf: dict[str, float] = field(default_factory=dict)
+    stem_idf: dict[str, float] = field(default_factory=dict)
+    by_initial: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    fuzzy_cache: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+
+    def add(self, word: str, idx: int, weight: float) -> None:
+        stem_lang = "de" if self.lang == GERMAN_TERMS else self.lang
+        for table, k in ((self.words, word), (self.stems, stem(word, stem_lang))):
+            if k and weight > table[k].get(idx, 0.0):
+                table[k][idx] = weight
+
+    def finish(self, n: int) -> None:
+        self.word_idf = {w: _idf(n, len(p)) for w, p in self.words.items()}
+        self.stem_idf = {s: _idf(n, len(p)) for s, p in self.stems.items()}
+        for word in self.words:
+            if len(word) >= 4:
+                self.by_initial[word[0]].append(word)
+
+    def fuzzy_words(self, word: str) -> list[tuple[str, float]]:
+        """Vocabulary words close to a word that is not in the vocabulary itself: typos, compounds."""
+        cached = self.fuzzy_cache.get(word)
+        if cached is not None:
+            return cached
+        found: dict[str, float] = {}
+        if len(word) >= 4:
+            # Typos, not other words: "anerkenung" -> "anerkennung" (95), but not "weather" -> "whether" (86).
+            cutoff = 84 if len(word) >= 8 else 88
+            pool = self.by_initial.get(word[0], [])
+            for match, score, _ in process.extract(word, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
+                found[match] = score / 100
+        if len(word) >= 2 * MIN_COMPOUND_PART:
+            for part in _longest_known_parts(word, self.words):
+                found.setdefault(part, COMPOUND_MATCH)
+        result = sorted(found.items(), key=lambda kv: kv[1], reverse=True)
+        if len(self.fuzzy_cache) > 20000:
+            self.fuzzy_cache.clear()
+        self.fuzzy_cache[word] = result
+        return result
 
 
 class SearchIndex:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.article_ids: list[str] = sorted(kb.articles)
-        self.words: dict[str, dict[int, float]] = defaultdict(dict)
-        self.stems: dict[str, dict[int, float]] = defaultdict(dict)
+        self.tables: dict[str, Table] = {}
         self.variants: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self._fuzzy_cache: dict[str, list[tuple[str, float]]] = {}
+        self.phrasings: dict[int, dict[str, list[Phrasing]]] = defaultdict(lambda: defaultdict(list))
         for idx, aid in enumerate(self.article_ids):
             self._add_article(idx, aid)
         n = len(self.article_ids)
-        self.word_idf = {w: _idf(n, len(p)) for w, p in self.words.items()}
-        self.stem_idf = {s: _idf(n, len(p)) for s, p in self.stems.items()}
+        for table in self.tables.values():
+            table.finish(n)
         self.unknown_idf = _idf(n, 0.5) if n else 1.0
-        self._by_initial: dict[str, list[str]] = defaultdict(list)
-        for word in self.words:
-            if len(word) >= 4:
-                self._by_initial[word[0]].append(word)
+        self.stopwords = {lang: self._stop_keys(lang, words) for lang, words in kb.stopwords.items()}
+
+    def _stop_keys(self, lang: str, words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+        """Stop words as typed and as folded keys; a folded key that is also the key of a content word
+        ("hỏi" and "hội" both fold to "hoi") is left out, so that the content word keeps its weight."""
+        typed = {normalize(w) for w in words}
+        content = {
+            fold_word(w)
+            for a in self.kb.articles.values()
+            if lang in a.texts
+            for w in normalize(a.texts[lang].answer + " " + " ".join(a.texts[lang].questions)).split()
+            if w not in typed
+        }
+        return frozenset(typed), frozenset(fold_word(w) for w in typed) - content
+
+    def is_stopword(self, typed: str, folded: str, lang: str) -> bool:
+        sets = self.stopwords.get(lang)
+        return bool(sets) and (typed in sets[0] or folded in sets[1])
+
+    def table(self, lang: str) -> Table:
+        if lang not in self.tables:
+            self.tables[lang] = Table(lang)
+        return self.tables[lang]
 
     def _add_article(self, idx: int, aid: str) -> None:
         article = self.kb.articles[aid]
@@ -62,49 +129,34 @@ class SearchIndex:
                 "answer": [text.answer],
                 "synonyms": self._synonyms_for(lang, [text.title, *text.keywords, *text.questions]),
             }
+            table = self.table(lang)
             for name, values in fields.items():
                 weight = FIELD_WEIGHTS[name]
                 for value in values:
                     for word in tokens(value):
-                        self._post(self.words, word, idx, weight)
-                        self._post(self.stems, stem(word, lang), idx, weight)
+                        table.add(word, idx, weight)
+            if lang == "de":
+                terms = self.table(GERMAN_TERMS)
+                for value in (text.title, *text.keywords, *fields["synonyms"]):
+                    for word in tokens(value):
+                        terms.add(word, idx, FIELD_WEIGHTS["keywords"])
             bucket = self.variants[idx][lang]
             bucket.extend(k for k in (key(v) for v in [text.title, *text.questions, *text.keywords]) if k)
+            for phrase in (text.title, *text.questions):
+                words = tokens(phrase)
+                self.phrasings[idx][lang].append(
+                    Phrasing(lang, frozenset(words), frozenset(stem(w, lang) for w in words))
+                )
 
     def _synonyms_for(self, lang: str, phrases: list[str]) -> list[str]:
         """Terms from synonym groups that the article itself already uses (document-side expansion)."""
         padded = " " + " ".join(key(p) for p in phrases) + " "
         extra: list[str] = []
-        for group_lang in (lang, "de"):
+        for group_lang in dict.fromkeys((lang, "de")):
             for group in self.kb.synonyms.get(group_lang, ()):
                 if any(f" {key(term)} " in padded for term in group):
                     extra.extend(group)
         return extra
-
-    @staticmethod
-    def _post(table: dict[str, dict[int, float]], word: str, idx: int, weight: float) -> None:
-        if word and weight > table[word].get(idx, 0.0):
-            table[word][idx] = weight
-
-    def fuzzy_words(self, word: str) -> list[tuple[str, float]]:
-        """Vocabulary words close to a word that is not in the vocabulary itself: typos, compounds."""
-        cached = self._fuzzy_cache.get(word)
-        if cached is not None:
-            return cached
-        found: dict[str, float] = {}
-        if len(word) >= 4:
-            cutoff = 80 if len(word) >= 7 else 84
-            pool = self._by_initial.get(word[0], [])
-            for match, score, _ in process.extract(word, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
-                found[match] = score / 100
-        if len(word) >= 2 * MIN_COMPOUND_PART:
-            for part in _longest_known_parts(word, self.words):
-                found.setdefault(part, COMPOUND_MATCH)
-        result = sorted(found.items(), key=lambda kv: kv[1], reverse=True)
-        if len(self._fuzzy_cache) > 50000:
-            self._fuzzy_cache.clear()
-        self._fuzzy_cache[word] = result
-        return result
 
 
 def _idf(n: int, df: float) -> float:

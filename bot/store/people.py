@@ -52,6 +52,13 @@ class People:
                 (p.person, p.lang, p.audience, int(p.onboarded), p.pending, int(p.blocked), stamp, stamp),
             )
 
+    async def set_blocked(self, person: str, blocked: bool) -> None:
+        """Telegram said the person blocked the bot (or they came back): do not retry meanwhile."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE people SET blocked = ?, updated_at = ? WHERE person = ?", (int(blocked), now(), person)
+            )
+
     async def remember_question(self, person: str, text: str, article: str | None) -> None:
         """Keep the last few questions so an advisor sees them on the case card without asking again."""
         async with self.db.transaction() as conn:

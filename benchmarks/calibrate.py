@@ -1,0 +1,110 @@
+"""Calibrate the search's weights and thresholds on the calibration half of tests/data/labelled.
+
+    python benchmarks/calibrate.py            # print the best settings and their figures on both halves
+
+The evidence for each message is computed once; weights and thresholds are then searched on the
+calibration half only. The held-out half is reported, never tuned on.
+"""
+from __future__ import annotations
+
+import itertools
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.kb import load  # noqa: E402
+from bot.search.engine import SMALLTALK, Searcher, Settings, message_words  # noqa: E402
+from bot.search.evaluation import IN_SCOPE, OUT_OF_SCOPE, evaluate, format_report, load_labelled, overlaps  # noqa: E402
+
+# What each outcome is worth to a person (see the README): a wrong answer costs more than an honest "I don't know".
+VALUE = {
+    "right": 1.0,  # confident answer, right article
+    "choice": 0.5,  # the right article among the offered choices: one more tap
+    "fallback": 0.0,  # honest "no answer", advisor offered
+    "bad_choice": -0.3,  # choices without the right article
+    "wrong": -1.5,  # confident answer with the wrong article
+}
+
+
+def outcome(ranked: list[tuple[str, float]], settings: Settings) -> tuple[str, set[str], str | None]:
+    """(action, offered choices, answered article) for ranked (article, score) pairs."""
+    if not ranked or ranked[0][1] < settings.clarify_threshold:
+        return "fallback", set(), None
+    first = ranked[0][1]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if first >= settings.answer_threshold and first - second >= settings.answer_margin:
+        return "answer", set(), ranked[0][0]
+    window = max(settings.clarify_threshold, first - settings.clarify_window)
+    return "clarify", {a for a, s in ranked[:3] if s >= window}, None
+
+
+def utility(cases, searcher: Searcher, settings: Settings) -> tuple[float, float, float]:
+    searcher.settings = settings
+    total, top1, rejected, oos = 0.0, 0, 0, 0
+    questions = 0
+    for item, feats in cases:
+        ranked = sorted(((f.article, searcher.combine(f)) for f in feats), key=lambda x: -x[1])
+        action, choices, answered = outcome(ranked, settings)
+        if item.kind == IN_SCOPE:
+            questions += 1
+            top1 += bool(ranked) and ranked[0][0] in item.expected
+            if action == "answer":
+                total += VALUE["right"] if answered in item.expected else VALUE["wrong"]
+            elif action == "clarify":
+                total += VALUE["choice"] if choices & item.expected else VALUE["bad_choice"]
+        elif item.kind == OUT_OF_SCOPE:
+            oos += 1
+            rejected += action == "fallback"
+            total += 1.0 if action == "fallback" else (-0.3 if action == "clarify" else -1.5)
+    return total, top1 / max(questions, 1), rejected / max(oos, 1)
+
+
+def main() -> None:
+    kb = load(ROOT / "knowledge").kb
+    searcher = Searcher(kb)
+    items = load_labelled(ROOT / "tests" / "data" / "labelled")
+    clash = set(overlaps(items, kb))
+    items = [i for i in items if i not in clash and i.kind != "smalltalk"]
+    cases = []
+    for item in items:
+        result = searcher.search(item.text)
+        if result.action == SMALLTALK:
+            continue
+        cases.append((item, searcher.features(message_words(item.text), result.lang, None)))
+    calibration = [c for c in cases if not c[0].held_out]
+    base = searcher.settings
+    best = None
+    weights = [(a, b, round(1 - a - b, 2)) for a in (0.3, 0.4, 0.5, 0.6) for b in (0.2, 0.3, 0.4, 0.5) if a + b < 1]
+    for (cw, pw, fw), guess in itertools.product(weights, (0.0, 0.1, 0.2, 0.3)):
+        candidate = replace(base, coverage_weight=cw, phrasing_weight=pw, phrase_weight=fw, audience_guess_weight=guess)
+        _, top1, _ = utility(calibration, searcher, candidate)
+        if best is None or top1 > best[0]:
+            best = (top1, candidate)
+    ranking = best[1]
+    best = None
+    for answer, margin, clarify, window in itertools.product(
+        (0.5, 0.55, 0.6, 0.65, 0.7, 0.75), (0.0, 0.03, 0.06, 0.1), (0.3, 0.35, 0.4, 0.45, 0.5), (0.08, 0.12, 0.16)
+    ):
+        if clarify > answer:
+            continue
+        candidate = replace(ranking, answer_threshold=answer, answer_margin=margin, clarify_threshold=clarify,
+                            clarify_window=window)
+        value, _, _rejection = utility(calibration, searcher, candidate)
+        if best is None or value > best[0]:
+            best = (value, candidate)
+    chosen = best[1]
+    print("best settings:", {k: v for k, v in vars(chosen).items() if v != getattr(Settings(), k)} or "unchanged")
+    print(chosen)
+    searcher.settings = chosen
+    everything = load_labelled(ROOT / "tests" / "data" / "labelled")
+    for name, subset in (("calibration half", [i for i in everything if not i.held_out]),
+                         ("held-out half", [i for i in everything if i.held_out])):
+        print()
+        print(format_report(evaluate(searcher, subset), name))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The dialog on Telegram, with python-telegram-bot's async Application."""

@@ -1,0 +1,105 @@
+"""Building the python-telegram-bot Application: the one place where handlers are wired."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+
+from bot.app import Core, build_core
+from bot.channels.telegram import texts
+from bot.channels.telegram.callbacks import CallbackSigner
+from bot.channels.telegram.flood import FloodGuard
+from bot.channels.telegram.front import GroupFront, PrivateFront
+from bot.config import Config
+from bot.dialog.answers import Answerer
+from bot.i18n import translator
+from bot.kb.model import LANGUAGES
+from bot.store.people import People
+
+log = logging.getLogger("bot.telegram")
+
+
+async def publish_profile(application: Application) -> None:
+    """The command menu and descriptions in every language (and English for everyone else)."""
+    bot = application.bot
+    scope = BotCommandScopeAllPrivateChats()
+    for lang in (None, *LANGUAGES):
+        _ = translator(lang or "en")
+        commands = [BotCommand(name, _(description)) for name, description in texts.COMMANDS]
+        try:
+            await bot.set_my_commands(commands, scope=scope, language_code=lang)
+            await bot.set_my_description(_(texts.DESCRIPTION), language_code=lang)
+            await bot.set_my_short_description(_(texts.SHORT_DESCRIPTION), language_code=lang)
+        except TelegramError as exc:  # a profile that could not be set must not stop the bot
+            log.warning("profile not published", extra={"fields": {"lang": lang, "error": type(exc).__name__}})
+
+
+def build_application(config: Config, core: Core) -> Application:
+    signer = CallbackSigner(config.callback_secret or config.bot_token or "")
+    private = PrivateFront(core.dialog, People(core.db), signer, FloodGuard(config.flood_limit, 60.0))
+    groups = GroupFront()
+    application = (
+        ApplicationBuilder()
+        .token(config.bot_token or "")
+        .base_url(f"{config.telegram_api_url}/bot")
+        .base_file_url(f"{config.telegram_api_url}/file/bot")
+        .rate_limiter(AIORateLimiter(overall_max_rate=config.rate_limit, max_retries=5))
+        .concurrent_updates(config.concurrent_updates)
+        .post_init(publish_profile)
+        .build()
+    )
+    private_chats = filters.ChatType.PRIVATE
+    everything = filters.UpdateType.MESSAGES
+    # Order matters: private chats first, then the pointer for other groups.
+    application.add_handler(MessageHandler(private_chats & everything, private.on_message), group=0)
+    application.add_handler(CallbackQueryHandler(private.on_button), group=0)
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, groups.on_message), group=1)
+    application.add_error_handler(private.on_error)
+    return application
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+async def serve(config: Config, stop: asyncio.Event, answerer: Answerer | None = None) -> None:
+    """Long polling until ``stop`` is set; then finish the updates in hand and close cleanly."""
+    core = await build_core(
+        config.knowledge_dir,
+        config.database_path,
+        config.locales_dir,
+        advisors_connected=config.advisor_chat_id is not None,
+        answerer=answerer,
+    )
+    application = build_application(config, core)
+    try:
+        await application.initialize()
+        await publish_profile(application)
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=30)
+        await application.start()
+        log.info("started", extra={"fields": {"mode": "polling", "articles": len(core.answerer.kb.articles)}})
+        await stop.wait()
+    finally:
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        await core.close()
+        log.info("stopped")
+
+
+def run(config: Config) -> int:
+    """``python -m bot run``: serve until SIGTERM or SIGINT."""
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(config, stop)
+
+    asyncio.run(main())
+    return 0
