@@ -7,7 +7,7 @@ from rapidfuzz import fuzz, process
 
 from bot.kb.model import LANGUAGES, KnowledgeBase
 from bot.search.audience import AudienceGuesser
-from bot.search.index import GERMAN_TERMS, STEM_MATCH, Phrasing, SearchIndex
+from bot.search.index import GERMAN_TERMS, STEM_MATCH, Phrasing, SearchIndex, bigrams
 from bot.search.langid import LanguageIdentifier
 from bot.search.normalize import fold_word, key, normalize
 from bot.search.stemming import stem
@@ -33,6 +33,7 @@ class Settings:
     phrasing_weight: float = 0.35
     phrase_weight: float = 0.20
     audience_guess_weight: float = 0.15
+    bank_weight: float = 0.0
     answer_threshold: float = 0.62
     answer_margin: float = 0.06
     clarify_threshold: float = 0.45
@@ -84,6 +85,7 @@ class Features:
     coverage: float  # share of the message's information the article's words explain
     phrasing: float  # the same for the article's single best title or question
     phrase: float  # rapidfuzz similarity of the whole message to the closest phrasing
+    bank: float  # BM25 of the best phrasing among all phrasings of the language, relative to a perfect one
     against: float  # 0..1: how clearly the article is for the other audience
     known_audience: bool
 
@@ -196,6 +198,31 @@ class Searcher:
             best = max(best, got)
         return best / total
 
+    def _bank_scores(self, pairs: list[tuple[str, str]], lang: str) -> dict[int, float]:
+        """Best BM25 score of each article's phrasings, relative to a perfect match of the message."""
+        bank = self.index.banks.get(lang)
+        if bank is None:
+            return {}
+        k1, b = 1.2, 0.5
+        per_phrasing: dict[int, float] = {}
+        ideal = 0.0
+        content = [stem(word, lang) for typed, word in pairs if not self.index.is_stopword(typed, word, lang)]
+        for key_ in content + bigrams(content):
+            idf = bank.idf.get(key_)
+            if idf is None:
+                continue
+            ideal += idf
+            for pid, tf in bank.postings[key_]:
+                norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * bank.lengths[pid] / bank.average))
+                per_phrasing[pid] = per_phrasing.get(pid, 0.0) + idf * norm
+        best: dict[int, float] = {}
+        for pid, value in per_phrasing.items():
+            article = bank.articles[pid]
+            if value > best.get(article, 0.0):
+                best[article] = value
+        ideal = ideal * (k1 + 1) / (1 + k1 * (1 - b + b * max(1, len(pairs)) / bank.average)) or 1.0
+        return {a: min(1.0, v / ideal) for a, v in best.items()}
+
     def features(self, pairs: list[tuple[str, str]], lang: str, audience: str | None) -> list[Features]:
         """The evidence for the most likely articles, before it is weighed (calibration reads this too)."""
         s = self.settings
@@ -215,7 +242,11 @@ class Searcher:
                         best[article] = value
             for article, value in best.items():
                 coverage[article] = coverage.get(article, 0.0) + q.weight * value
+        bank = self._bank_scores(pairs, lang)
         top = sorted(coverage.items(), key=lambda kv: kv[1], reverse=True)[: s.candidates_scored]
+        shortlisted = {a for a, _ in top}
+        top += [(a, coverage.get(a, 0.0)) for a, _ in sorted(bank.items(), key=lambda kv: -kv[1])[:4]
+                if a not in shortlisted]
         message = " ".join(words)
         employer = self.audience_guess.employer_probability(words) if audience is None else None
         found = []
@@ -239,6 +270,7 @@ class Searcher:
                     coverage=cov / total,
                     phrasing=self._phrasing_match(qwords, phrasings, total),
                     phrase=max(0.0, (phrase[1] / 100 - PHRASE_FLOOR) / (1 - PHRASE_FLOOR)) if phrase else 0.0,
+                    bank=bank.get(article_idx, 0.0),
                     against=against,
                     known_audience=audience is not None,
                 )
@@ -247,7 +279,12 @@ class Searcher:
 
     def combine(self, f: Features) -> float:
         s = self.settings
-        score = s.coverage_weight * f.coverage + s.phrasing_weight * f.phrasing + s.phrase_weight * f.phrase
+        score = (
+            s.coverage_weight * f.coverage
+            + s.phrasing_weight * f.phrasing
+            + s.phrase_weight * f.phrase
+            + s.bank_weight * f.bank
+        )
         penalty = (1 - s.audience_penalty) if f.known_audience else s.audience_guess_weight
         return min(1.0, score * (1 - penalty * f.against))
 

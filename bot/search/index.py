@@ -8,6 +8,7 @@ parts, inflections through stems.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from bot.search.normalize import fold_word, key, normalize, tokens
 from bot.search.stemming import stem
 
 # How much a word says about an article, by where in the article it stands.
-FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 1.0, "synonyms": 0.9, "answer": 0.45}
+FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 1.0, "synonyms": 0.9, "answer": 0.3}
 GERMAN_TERMS = "de-terms"
 STEM_MATCH = 0.9
 COMPOUND_MATCH = 0.75
@@ -82,6 +83,33 @@ class Table:
         return result
 
 
+@dataclass
+class PhraseBank:
+    """BM25 over single phrasings (titles and questions) of one language: the person's message is
+    compared with each way of asking, the way FAQ search works, with statistics from the phrasings."""
+
+    articles: list[int] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    postings: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    idf: dict[str, float] = field(default_factory=dict)
+    average: float = 1.0
+
+    def add(self, article: int, keys: list[str]) -> None:
+        pid = len(self.articles)
+        self.articles.append(article)
+        self.lengths.append(len(keys))
+        counts: dict[str, int] = {}
+        for k in keys:
+            counts[k] = counts.get(k, 0) + 1
+        for k, tf in counts.items():
+            self.postings[k].append((pid, tf))
+
+    def finish(self) -> None:
+        n = len(self.articles)
+        self.idf = {k: _idf(n, len(p)) for k, p in self.postings.items()}
+        self.average = sum(self.lengths) / n if n else 1.0
+
+
 class SearchIndex:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -89,11 +117,14 @@ class SearchIndex:
         self.tables: dict[str, Table] = {}
         self.variants: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.phrasings: dict[int, dict[str, list[Phrasing]]] = defaultdict(lambda: defaultdict(list))
+        self.banks: dict[str, PhraseBank] = defaultdict(PhraseBank)
         for idx, aid in enumerate(self.article_ids):
             self._add_article(idx, aid)
         n = len(self.article_ids)
         for table in self.tables.values():
             table.finish(n)
+        for bank in self.banks.values():
+            bank.finish()
         self.unknown_idf = _idf(n, 0.5) if n else 1.0
         self.stopwords = {lang: self._stop_keys(lang, words) for lang, words in kb.stopwords.items()}
 
@@ -144,6 +175,8 @@ class SearchIndex:
             bucket.extend(k for k in (key(v) for v in [text.title, *text.questions, *text.keywords]) if k)
             for phrase in (text.title, *text.questions):
                 words = tokens(phrase)
+                stems = [stem(w, lang) for w in words]
+                self.banks[lang].add(idx, stems + bigrams(stems))
                 self.phrasings[idx][lang].append(
                     Phrasing(lang, frozenset(words), frozenset(stem(w, lang) for w in words))
                 )
@@ -157,6 +190,11 @@ class SearchIndex:
                 if any(f" {key(term)} " in padded for term in group):
                     extra.extend(group)
         return extra
+
+
+def bigrams(keys: list[str]) -> list[str]:
+    """Neighbouring pairs ("thị thực" is one word in two syllables; "blue card" is not "blue")."""
+    return [f"{a}_{b}" for a, b in itertools.pairwise(keys)]
 
 
 def _idf(n: int, df: float) -> float:
