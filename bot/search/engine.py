@@ -1,6 +1,7 @@
 """Matching one message to articles: answer, offer choices, or say honestly that nothing fits."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -16,6 +17,10 @@ ANSWER, CLARIFY, FALLBACK, SMALLTALK = "answer", "clarify", "fallback", "smallta
 # Two unrelated short texts still share letters: rapidfuzz similarity below this says nothing.
 PHRASE_FLOOR = 0.4
 MAX_QUERY_CHARS = 1500
+
+
+def _idf_unseen(n: int) -> float:
+    return math.log((n + 0.5) / 0.5 + 1)
 
 
 def message_words(text: str) -> list[tuple[str, str]]:
@@ -124,27 +129,47 @@ class Searcher:
         words = message_words(text)
         if not words:
             return SearchResult(lang, FALLBACK, language_certain=certain)
-        if talk := self._smalltalk_intent([w for _, w in words]):
-            intent, talk_lang, similarity = talk
-            if not lang_hint and not certain:
-                lang = talk_lang
-            return SearchResult(lang, SMALLTALK, smalltalk=intent, language_certain=certain,
-                                smalltalk_score=round(similarity, 4))
-        scored = self._score(words, lang, audience)
-        return self._decide(lang, scored, certain)
+        talk = self._smalltalk_intent([w for _, w in words])
+        if talk and talk[2] >= self.settings.smalltalk_threshold / 100:
+            return self._smalltalk_result(talk, lang, lang_hint, certain)
+        result = self._decide(lang, self._score(words, lang, audience), certain)
+        # "thanks, that helped" or "ok bye": small talk inside a few more words, and nothing worth answering;
+        # or mostly small talk ("are you a human or a bot?") and no confident article.
+        if talk and (result.action == FALLBACK or (result.action == CLARIFY and talk[3] >= 0.5)):
+            return self._smalltalk_result(talk, lang, lang_hint, certain)
+        return result
 
-    def _smalltalk_intent(self, words: list[str]) -> tuple[str, str, float] | None:
+    def _smalltalk_result(
+        self, talk: tuple[str, str, float, float], lang: str, lang_hint: str | None, certain: bool
+    ) -> SearchResult:
+        intent, talk_lang, similarity, _ = talk
+        if not lang_hint and not certain:
+            lang = talk_lang
+        return SearchResult(lang, SMALLTALK, smalltalk=intent, language_certain=certain,
+                            smalltalk_score=round(similarity, 4))
+
+    def _smalltalk_intent(self, words: list[str]) -> tuple[str, str, float, float] | None:
+        """The closest small-talk phrase: intent, language, similarity (word order does not matter) and the
+        share of the message's words that the phrase makes up.
+
+        A short message that contains a whole phrase ("danke, hat geholfen") is a candidate too; the caller
+        lets it win only when no article fits.
+        """
         s = self.settings
         if len(words) > s.smalltalk_max_words or not self._smalltalk:
             return None
         message = " ".join(words)
-        best = process.extractOne(
-            message, [k for _, _, k in self._smalltalk], scorer=fuzz.ratio, score_cutoff=s.smalltalk_threshold
-        )
+        keys = [k for _, _, k in self._smalltalk]
+        best = process.extractOne(message, keys, scorer=fuzz.token_sort_ratio, score_cutoff=s.smalltalk_threshold)
         if best is None:
-            return None
-        intent, lang, _ = self._smalltalk[best[2]]
-        return intent, lang, best[1] / 100
+            contained = process.extract(message, keys, scorer=fuzz.token_set_ratio, score_cutoff=100, limit=None)
+            contained = [c for c in contained if len(c[0]) >= 3]
+            if not contained:
+                return None
+            longest = max(contained, key=lambda c: len(c[0].split()))
+            best = (longest[0], s.smalltalk_threshold - 1, longest[2])
+        intent, lang, phrase = self._smalltalk[best[2]]
+        return intent, lang, best[1] / 100, min(1.0, len(phrase.split()) / len(words))
 
     def _query_words(self, pairs: list[tuple[str, str]], lang: str) -> list[_Word]:
         """Each word of the message: how informative it is, and what in the index it reaches.
@@ -207,11 +232,13 @@ class Searcher:
         per_phrasing: dict[int, float] = {}
         ideal = 0.0
         content = [stem(word, lang) for typed, word in pairs if not self.index.is_stopword(typed, word, lang)]
+        unknown = _idf_unseen(len(bank.articles))
+        for key_ in content:
+            ideal += bank.idf.get(key_, unknown)
         for key_ in content + bigrams(content):
             idf = bank.idf.get(key_)
             if idf is None:
                 continue
-            ideal += idf
             for pid, tf in bank.postings[key_]:
                 norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * bank.lengths[pid] / bank.average))
                 per_phrasing[pid] = per_phrasing.get(pid, 0.0) + idf * norm
