@@ -39,13 +39,13 @@ def negotiate(code: str | None) -> str | None:
 
 
 @cache
-def language_name(lang: str) -> str:
-    """The language's name in itself ("Deutsch", "Українська", "Tiếng Việt")."""
+def language_name(lang: str, in_sentence: bool = False) -> str:
+    """The language's name in itself: "Français" on a button, "français" inside a French sentence."""
     try:
         name = Locale.parse(lang).get_display_name(lang) or lang
     except (UnknownLocaleError, ValueError):
         return lang
-    return name[:1].upper() + name[1:]
+    return name if in_sentence else name[:1].upper() + name[1:]
 
 
 @cache

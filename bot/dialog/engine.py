@@ -109,11 +109,11 @@ class Dialog:
 
     def _switch_offer(self, lang: str) -> Reply:
         _ = translator(lang)
-        name = language_name(lang)
+        name = language_name(lang, in_sentence=True)
         return Reply(
             _("I answered in {language}. Shall I keep using {language}?").format(language=name),
             lang,
-            buttons=((Button("✓ " + name, actions.make(actions.SWITCH, lang)),),),
+            buttons=((Button("✓ " + language_name(lang), actions.make(actions.SWITCH, lang)),),),
         )
 
     async def _on_media(self, person: Person, inc: Incoming) -> Outcome:
@@ -178,7 +178,7 @@ class Dialog:
             changes["audience"] = arg
         elif arg.startswith("lang-") and arg[5:] in LANGUAGES:
             changes["lang"] = arg[5:]
-        lang = changes.get("lang") or self._lang(person, inc)
+        lang = changes.pop("lang", None) or self._lang(person, inc)
         person = await self._save(person.with_(lang=lang, **changes))
         _ = translator(lang)
         welcome = Reply(
@@ -191,7 +191,7 @@ class Dialog:
         )
         if arg.startswith("topic-") and self.answers.is_topic(arg[6:]):
             return self._out([welcome, self.answers.topic_articles(arg[6:], lang, person.audience)], lang, "start")
-        if not person.onboarded and "lang" not in changes:
+        if not person.onboarded and not arg.startswith("lang-"):
             return self._out([welcome, self.answers.language_picker(lang, lang)], lang, "start")
         if person.audience is None:
             return self._out([welcome, self.answers.audience_picker(lang)], lang, "start")
@@ -229,7 +229,7 @@ class Dialog:
         if name in (actions.LANG, actions.SWITCH) and arg in LANGUAGES and len(parts) == 1:
             person = await self._save(person.with_(lang=arg))
             _ = translator(arg)
-            done = Reply(_("Done: I'll answer in {language}.").format(language=language_name(arg)), arg)
+            done = Reply(_("Done: I'll answer in {language}.").format(language=language_name(arg, True)), arg)
             if person.audience is None:
                 return self._out([done, answers.audience_picker(arg)], arg, "language")
             return self._out([done], arg, "language")

@@ -32,6 +32,7 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zà-ɏ]")
 HINT_WEIGHT = 2.5
+SHORT_MESSAGE = 4  # words; shorter messages in another script are terms, not a change of language
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ class LanguageIdentifier:
         best_plain = max(scores.values())
         evidence = best_plain - sorted(scores.values())[-2] if len(scores) > 1 else 10.0
         hint = (hint or "").split("-")[0].lower()
+        if hint in self.languages and hint not in scores and (len(words) < SHORT_MESSAGE or evidence < 3.0):
+            # "Blue Card" or "Anerkennung" from someone who writes Ukrainian: a term, not a language choice.
+            return LangGuess(hint, 0.5, evidence)
         if hint in scores:
             scores[hint] += HINT_WEIGHT
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
