@@ -7,7 +7,8 @@ from pathlib import Path
 from bot.dialog.answers import Answerer
 from bot.dialog.engine import Dialog, DialogSettings
 from bot.i18n import set_locales_dir
-from bot.kb import KnowledgeBase, load_checked
+from bot.kb import load_checked
+from bot.search.cache import cached_searcher
 from bot.search.engine import Searcher
 from bot.store.cases import Cases
 from bot.store.db import Database, open_database
@@ -15,12 +16,12 @@ from bot.store.insights import Insights
 from bot.store.people import People
 
 
-def load_answerer(knowledge_dir: Path, locales_dir: Path | None = None) -> Answerer:
+def load_answerer(knowledge_dir: Path, locales_dir: Path | None = None, cache_dir: Path | None = None) -> Answerer:
     """The stateless half of the core: raises KnowledgeError when the knowledge base has errors."""
     if locales_dir is not None:
         set_locales_dir(locales_dir)
-    kb: KnowledgeBase = load_checked(knowledge_dir)
-    return Answerer(kb, Searcher(kb))
+    searcher = cached_searcher(knowledge_dir, cache_dir, lambda: Searcher(load_checked(knowledge_dir)))
+    return Answerer(searcher.kb, searcher)
 
 
 @dataclass
@@ -39,9 +40,10 @@ async def build_core(
     locales_dir: Path | None = None,
     advisors_connected: bool = False,
     answerer: Answerer | None = None,
+    cache_dir: Path | None = None,
 ) -> Core:
     """``answerer`` lets tests and benchmarks share one loaded knowledge base between cores."""
-    answerer = answerer or load_answerer(knowledge_dir, locales_dir)
+    answerer = answerer or load_answerer(knowledge_dir, locales_dir, cache_dir)
     db = await open_database(database_path)
     dialog = Dialog(
         answerer, People(db), Insights(db), Cases(db), DialogSettings(advisors_connected=advisors_connected)

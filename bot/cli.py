@@ -36,7 +36,7 @@ def _load_answerer(config: Config):
     from bot.kb import KnowledgeError
 
     try:
-        return load_answerer(config.knowledge_dir, config.locales_dir)
+        return load_answerer(config.knowledge_dir, config.locales_dir, config.cache_dir)
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -109,7 +109,9 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
     from bot.kb import KnowledgeError
 
     async def run() -> None:
-        core = await build_core(config.knowledge_dir, config.database_path, config.locales_dir)
+        core = await build_core(
+            config.knowledge_dir, config.database_path, config.locales_dir, cache_dir=config.cache_dir
+        )
         try:
             await chat(core.dialog)
         finally:

@@ -27,6 +27,7 @@ class Config:
     locales_dir: Path
     telegram_api_url: str
     log_level: str
+    cache_dir: Path | None = None
     callback_secret: str | None = None
     flood_limit: int = 20
     rate_limit: float = 30.0
@@ -82,10 +83,12 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
         problems.append(f"KNOWLEDGE_DIR {knowledge} holds no topics.yaml: point it at the knowledge folder")
     if problems:
         raise ConfigError(problems)
+    database_path = Path(env.get("DATABASE_PATH") or PROJECT_ROOT / "data" / "bot.sqlite3")
     return Config(
         bot_token=token,
         advisor_chat_id=advisor,
-        database_path=Path(env.get("DATABASE_PATH") or PROJECT_ROOT / "data" / "bot.sqlite3"),
+        database_path=database_path,
+        cache_dir=Path(env["SEARCH_CACHE_DIR"]) if env.get("SEARCH_CACHE_DIR") else database_path.parent / "cache",
         knowledge_dir=knowledge,
         locales_dir=Path(env.get("LOCALES_DIR") or PROJECT_ROOT / "locales"),
         telegram_api_url=api_url,

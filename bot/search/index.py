@@ -118,6 +118,10 @@ class SearchIndex:
         self.variants: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.phrasings: dict[int, dict[str, list[Phrasing]]] = defaultdict(lambda: defaultdict(list))
         self.banks: dict[str, PhraseBank] = defaultdict(PhraseBank)
+        self._synonym_keys = {
+            lang: [(group, [f" {key(term)} " for term in group]) for group in groups]
+            for lang, groups in kb.synonyms.items()
+        }
         for idx, aid in enumerate(self.article_ids):
             self._add_article(idx, aid)
         n = len(self.article_ids)
@@ -126,6 +130,10 @@ class SearchIndex:
         for bank in self.banks.values():
             bank.finish()
         self.unknown_idf = _idf(n, 0.5) if n else 1.0
+        # Plain dicts from here on: the finished index is read-only and can be pickled.
+        self.variants = {a: dict(v) for a, v in self.variants.items()}
+        self.phrasings = {a: dict(v) for a, v in self.phrasings.items()}
+        self.banks = dict(self.banks)
         self.stopwords = {lang: self._stop_keys(lang, words) for lang, words in kb.stopwords.items()}
 
     def _stop_keys(self, lang: str, words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
@@ -186,8 +194,8 @@ class SearchIndex:
         padded = " " + " ".join(key(p) for p in phrases) + " "
         extra: list[str] = []
         for group_lang in dict.fromkeys((lang, "de")):
-            for group in self.kb.synonyms.get(group_lang, ()):
-                if any(f" {key(term)} " in padded for term in group):
+            for group, keys in self._synonym_keys.get(group_lang, ()):
+                if any(k in padded for k in keys):
                     extra.extend(group)
         return extra
 

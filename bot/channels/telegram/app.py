@@ -73,6 +73,7 @@ async def serve(config: Config, stop: asyncio.Event, answerer: Answerer | None =
         config.locales_dir,
         advisors_connected=config.advisor_chat_id is not None,
         answerer=answerer,
+        cache_dir=config.cache_dir,
     )
     application = build_application(config, core)
     try:
