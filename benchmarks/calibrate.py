@@ -77,11 +77,10 @@ def main() -> None:
     calibration = [c for c in cases if not c[0].held_out]
     base = searcher.settings
     best = None
-    steps = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-    weights = [(a, b, c, round(1 - a - b - c, 2)) for a in steps for b in steps for c in steps if a + b + c <= 1]
-    for (cw, pw, fw, bw), guess in itertools.product(weights, (0.1, 0.2, 0.3)):
-        candidate = replace(base, coverage_weight=cw, phrasing_weight=pw, phrase_weight=fw, bank_weight=bw,
-                            audience_guess_weight=guess)
+    steps = [round(0.05 * i, 2) for i in range(21)]
+    weights = [(a, b, round(1 - a - b, 2)) for a in steps for b in steps if a + b <= 1]
+    for (cw, fw, bw), guess in itertools.product(weights, (0.1, 0.2, 0.3)):
+        candidate = replace(base, coverage_weight=cw, phrase_weight=fw, bank_weight=bw, audience_guess_weight=guess)
         _, top1, _ = utility(calibration, searcher, candidate)
         if best is None or top1 > best[0]:
             best = (top1, candidate)

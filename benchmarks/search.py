@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -57,7 +56,7 @@ def synthetic(kb: KnowledgeBase, factor: int, seed: int = 7) -> KnowledgeBase:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timing(searcher: Searcher, messages: list[str], rounds: int = 3) -> dict:
@@ -93,12 +92,13 @@ def startup_seconds() -> float:
 def peak_memory_mb(scale: int) -> float:
     """Peak resident memory of a process that loads the knowledge base (scaled) and builds the index."""
     code = (
-        "import resource, sys; sys.path.insert(0, %r); sys.path.insert(0, %r);"
+        f"import resource, sys; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r});"
         "from search import synthetic; from bot.kb import load; from bot.search.engine import Searcher;"
-        "kb = load(__import__('pathlib').Path(%r)).kb; kb = synthetic(kb, %d) if %d > 1 else kb;"
+        f"kb = load(__import__('pathlib').Path({str(ROOT / 'knowledge')!r})).kb;"
+        f"kb = synthetic(kb, {scale}) if {scale} > 1 else kb;"
         "s = Searcher(kb); s.search('Blaue Karte Gehalt');"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    ) % (str(ROOT), str(ROOT / "benchmarks"), str(ROOT / "knowledge"), scale, scale)
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) / 1024
 

@@ -8,7 +8,7 @@ from rapidfuzz import fuzz, process
 
 from bot.kb.model import LANGUAGES, KnowledgeBase
 from bot.search.audience import AudienceGuesser
-from bot.search.index import GERMAN_TERMS, STEM_MATCH, Phrasing, SearchIndex, bigrams
+from bot.search.index import GERMAN_TERMS, STEM_MATCH, SearchIndex, bigrams
 from bot.search.langid import LanguageIdentifier
 from bot.search.normalize import fold_word, key, normalize
 from bot.search.stemming import stem
@@ -24,9 +24,9 @@ def _idf_unseen(n: int) -> float:
 
 
 def message_words(text: str) -> list[tuple[str, str]]:
-    """(as typed, folded key) for each word; short bare numbers ("9", "17") are dropped, they name no
-    topic on their own (years and "81a" stay). Very long messages are cut, their start says enough."""
-    typed = normalize(text[:MAX_QUERY_CHARS]).split()
+    """(as typed, folded key) for each distinct word; short bare numbers ("9", "17") are dropped, they name
+    no topic on their own (years and "81a" stay). Very long messages are cut, their start says enough."""
+    typed = dict.fromkeys(normalize(text[:MAX_QUERY_CHARS]).split())  # each word once, in order
     return [(w, fold_word(w)) for w in typed if not (w.isdigit() and len(w) < 4)]
 
 
@@ -35,7 +35,6 @@ class Settings:
     """Weights and thresholds; calibrated on tests/data/labelled (see benchmarks/calibrate.py)."""
 
     coverage_weight: float = 0.45
-    phrasing_weight: float = 0.35
     phrase_weight: float = 0.20
     audience_guess_weight: float = 0.15
     bank_weight: float = 0.0
@@ -88,7 +87,6 @@ class Features:
     article: str
     topics: tuple[str, ...]
     coverage: float  # share of the message's information the article's words explain
-    phrasing: float  # the same for the article's single best title or question
     phrase: float  # rapidfuzz similarity of the whole message to the closest phrasing
     bank: float  # BM25 of the best phrasing among all phrasings of the language, relative to a perfect one
     against: float  # 0..1: how clearly the article is for the other audience
@@ -205,24 +203,6 @@ class Searcher:
             result.append(_Word(word, min(weight, self.settings.max_word_weight), reach, near))
         return result
 
-    @staticmethod
-    def _phrasing_match(qwords: list[_Word], phrasings: list[Phrasing], total: float) -> float:
-        """How much of the message one single phrasing of the article explains (the best one)."""
-        best = 0.0
-        for p in phrasings:
-            got = 0.0
-            for q in qwords:
-                if q.weight < 0.05:
-                    continue
-                if q.word in p.words:
-                    got += q.weight
-                elif stem(q.word, p.lang) in p.stems:
-                    got += q.weight * STEM_MATCH
-                elif q.near:
-                    got += q.weight * max((sim for w, sim in q.near.items() if w in p.words), default=0.0)
-            best = max(best, got)
-        return best / total
-
     def _bank_scores(self, pairs: list[tuple[str, str]], lang: str) -> dict[int, float]:
         """Best BM25 score of each article's phrasings, relative to a perfect match of the message."""
         bank = self.index.banks.get(lang)
@@ -282,8 +262,6 @@ class Searcher:
             pool = variants.get(lang, []) + (variants.get("de", []) if lang != "de" else [])
             phrase = process.extractOne(message, pool, scorer=fuzz.token_sort_ratio)
             article = self.kb.articles[idx.article_ids[article_idx]]
-            by_lang = idx.phrasings[article_idx]
-            phrasings = by_lang.get(lang, []) + (by_lang.get("de", []) if lang != "de" else [])
             if audience:
                 against = 0.0 if article.serves(audience) else 1.0
             elif article.audience == "both" or employer is None:
@@ -295,7 +273,6 @@ class Searcher:
                     article=article.id,
                     topics=article.topics,
                     coverage=cov / total,
-                    phrasing=self._phrasing_match(qwords, phrasings, total),
                     phrase=max(0.0, (phrase[1] / 100 - PHRASE_FLOOR) / (1 - PHRASE_FLOOR)) if phrase else 0.0,
                     bank=bank.get(article_idx, 0.0),
                     against=against,
@@ -308,7 +285,6 @@ class Searcher:
         s = self.settings
         score = (
             s.coverage_weight * f.coverage
-            + s.phrasing_weight * f.phrasing
             + s.phrase_weight * f.phrase
             + s.bank_weight * f.bank
         )

@@ -27,15 +27,6 @@ COMPOUND_MATCH = 0.75
 MIN_COMPOUND_PART = 4
 
 
-@dataclass(frozen=True)
-class Phrasing:
-    """One way of asking for an article (its title or a question) as sets of word and stem keys."""
-
-    lang: str
-    words: frozenset[str]
-    stems: frozenset[str]
-
-
 @dataclass
 class Table:
     """Word and stem postings of one language (or of the German terms), with their IDF."""
@@ -116,7 +107,6 @@ class SearchIndex:
         self.article_ids: list[str] = sorted(kb.articles)
         self.tables: dict[str, Table] = {}
         self.variants: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self.phrasings: dict[int, dict[str, list[Phrasing]]] = defaultdict(lambda: defaultdict(list))
         self.banks: dict[str, PhraseBank] = defaultdict(PhraseBank)
         self._synonym_keys = {
             lang: [(group, [f" {key(term)} " for term in group]) for group in groups]
@@ -132,7 +122,6 @@ class SearchIndex:
         self.unknown_idf = _idf(n, 0.5) if n else 1.0
         # Plain dicts from here on: the finished index is read-only and can be pickled.
         self.variants = {a: dict(v) for a, v in self.variants.items()}
-        self.phrasings = {a: dict(v) for a, v in self.phrasings.items()}
         self.banks = dict(self.banks)
         self.stopwords = {lang: self._stop_keys(lang, words) for lang, words in kb.stopwords.items()}
 
@@ -185,9 +174,6 @@ class SearchIndex:
                 words = tokens(phrase)
                 stems = [stem(w, lang) for w in words]
                 self.banks[lang].add(idx, stems + bigrams(stems))
-                self.phrasings[idx][lang].append(
-                    Phrasing(lang, frozenset(words), frozenset(stem(w, lang) for w in words))
-                )
 
     def _synonyms_for(self, lang: str, phrases: list[str]) -> list[str]:
         """Terms from synonym groups that the article itself already uses (document-side expansion)."""

@@ -93,6 +93,9 @@ class LanguageIdentifier:
         if hint in self.languages and hint not in scores and (len(words) < SHORT_MESSAGE or evidence < 3.0):
             # "Blue Card" or "Anerkennung" from someone who writes Ukrainian: a term, not a language choice.
             return LangGuess(hint, 0.5, evidence)
+        if hint in scores and len(words) <= 2:
+            # One or two words say too little to overrule the language the person uses.
+            return LangGuess(hint, 0.5, evidence)
         if hint in scores:
             scores[hint] += HINT_WEIGHT
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
