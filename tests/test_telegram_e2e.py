@@ -1,9 +1,13 @@
 """Whole conversations on Telegram: the real bot, its real HTTP stack, a fake Bot API on 127.0.0.1."""
 from __future__ import annotations
 
+import html
+
 import pytest
 
+from bot.i18n import language_name
 from bot.kb.model import LANGUAGES
+from bot.store.db import open_database
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import running_bot
 
@@ -41,3 +45,147 @@ async def test_first_contact_uses_the_telegram_language(fake, bot):
     assert "✓ Українська" in [label for label, _ in picker.buttons]
     assert welcome.params["parse_mode"] == "HTML"
     assert welcome.params["link_preview_options"]["is_disabled"] is True
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_first_contact_in_every_language(fake, bot, kb, lang):
+    chat = 2000 + LANGUAGES.index(lang)
+    await fake.say(chat, "/start", language_code=lang)
+    welcome, picker = await fake.wait_for(chat, 2)
+    assert f"✓ {language_name(lang)}" in [label for label, _ in picker.buttons]
+    await fake.press(chat, picker.button(language_name(lang)), language_code=lang)
+    done, audience = await fake.next_messages(chat, 2, 2)
+    await fake.press(chat, audience.buttons[0][1], language_code=lang)
+    thanks, menu = await fake.next_messages(chat, 4, 2)
+    recognition = kb.topics["recognition"].titles[lang]
+    assert recognition in [label for label, _ in menu.buttons]
+    for sent in (welcome, picker, done, audience, thanks, menu):
+        assert sent.params["parse_mode"] == "HTML"
+
+
+async def test_topic_menu_down_to_an_article(fake, bot, kb):
+    chat = 3001
+    await fake.say(chat, "/topics", language_code="de")
+    (picker,) = await fake.wait_for(chat, 1)
+    await fake.press(chat, picker.button("Arbeitgeber"), language_code="de")
+    _, menu = await fake.next_messages(chat, 1, 2)
+    await fake.press(chat, menu.button(kb.topics["employer-funding"].titles["de"]), language_code="de")
+    (listing,) = await fake.next_messages(chat, 3)
+    title = kb.articles["employer-funding-wage-subsidy"].text("de").title
+    await fake.press(chat, listing.button(title), language_code="de")
+    (article,) = await fake.next_messages(chat, 4)
+    assert article.text.startswith(f"<b>{html.escape(title)}</b>")
+    assert '<a href="https://' in article.text
+    labels = [label for label, _ in article.buttons]
+    assert any("Beratung" in label for label in labels)
+    assert len(labels) <= 3 + 2 + 1
+
+
+async def test_a_question_with_a_typo_is_answered_with_typing_first(fake, bot):
+    chat = 3002
+    await fake.say(chat, "wie hoch ist der mindestlon 2026?", language_code="de")
+    (answer, picker) = await fake.wait_for(chat, 2)
+    assert "13,90" in answer.text or "13.90" in answer.text
+    actions_before = [name for name, params in fake.calls if params.get("chat_id") in (chat, str(chat))]
+    assert actions_before.index("sendChatAction") < actions_before.index("sendMessage")
+    assert any(label.startswith("✓") for label, _ in picker.buttons), "first contact asks for the language"
+
+
+async def test_a_clarify_choice_leads_to_the_chosen_article(fake, bot, kb):
+    chat = 3003
+    await fake.say(chat, "Familie", language_code="de")
+    first = (await fake.wait_for(chat, 1))[0]
+    choices = [data for label, data in first.buttons if not label.startswith("💬")]
+    if len(choices) < 2:  # the search was confident: the clarify path is covered by the dialog tests
+        pytest.skip("no clarify for this message with the current knowledge base")
+    await fake.press(chat, choices[0], language_code="de")
+    await fake.settle(0.2)
+    assert any(s.text.startswith("<b>") for s in fake.to(chat)[1:])
+
+
+async def test_a_fallback_offers_an_advisor(fake, bot):
+    chat = 3004
+    await fake.say(chat, "How do I bake a chocolate cake with cherries?", language_code="en")
+    reply = (await fake.wait_for(chat, 1))[0]
+    assert "no reliable answer" in reply.text
+    assert any("advisor" in label for label, _ in reply.buttons)
+
+
+async def test_a_stale_or_forged_button_gets_a_fresh_menu(fake, bot):
+    chat = 3005
+    await fake.press(chat, "art:visa-blue-card|forgedsig0", language_code="en")
+    expired, menu = await fake.wait_for(chat, 2)
+    assert expired.text == "This menu has expired. Here is a fresh one."
+    assert menu.buttons
+    answered = fake.method_calls("answerCallbackQuery")
+    assert answered, "the button's spinner is stopped"
+
+
+async def test_a_photo_gets_a_friendly_explanation(fake, bot):
+    chat = 3006
+    await fake.send_media(chat, "photo", language_code="fr")
+    reply = (await fake.wait_for(chat, 1))[0]
+    assert reply.text.startswith("Je ")
+    assert len(reply.buttons) == 1
+
+
+async def test_a_flood_gets_one_notice_then_silence(fake, tmp_path, answerer):
+    async with running_bot(fake, tmp_path, answerer, FLOOD_LIMIT="3"):
+        chat = 3007
+        for n in range(6):
+            await fake.say(chat, f"hallo {n}", language_code="de")
+        await fake.settle(0.5)
+        texts = [s.text for s in fake.to(chat)]
+        notices = [t for t in texts if "sehr schnell" in t or "very fast" in t]
+        assert len(notices) == 1
+        assert len(texts) == 3 + 1 + 1  # three answers (the first with the language picker) and one notice
+
+
+async def test_a_person_who_blocked_the_bot_is_marked_and_not_retried(fake, bot, tmp_path):
+    chat = 3008
+    fake.blocked.add(chat)
+    await fake.say(chat, "Blaue Karte Gehalt 2026", language_code="de")
+    await fake.settle(0.3)
+    attempts = [p for name, p in fake.calls if name == "sendMessage" and str(p.get("chat_id")) == str(chat)]
+    assert len(attempts) <= 1
+    db = await open_database(tmp_path / "bot.sqlite3")
+    try:
+        row = await db.fetchone("SELECT blocked FROM people WHERE person = ?", (f"tg:{chat}",))
+    finally:
+        await db.close()
+    assert row is not None and row["blocked"] == 1
+
+
+async def test_a_429_storm_is_ridden_out_without_losing_a_reply(fake, bot):
+    chat = 3009
+    fake.fail_next("sendMessage", 3, code=429, retry_after=1)
+    await fake.say(chat, "/help", language_code="en")
+    (reply,) = await fake.wait_for(chat, 1, timeout=20)
+    assert "/topics" in reply.text
+    refused = [name for name, _ in fake.calls if name == "sendMessage"]
+    assert len(refused) >= 4
+
+
+async def test_in_a_group_the_bot_only_points_to_a_private_chat(fake, bot):
+    group = -100777
+    await fake.say(group, "/start", language_code="de", chat_type="supergroup")
+    await fake.say(group, "Blaue Karte?", language_code="de", chat_type="supergroup")
+    await fake.settle(0.3)
+    sent = fake.to(group)
+    assert len(sent) == 1
+    assert sent[0].buttons[0][1].startswith("https://t.me/")
+
+
+async def test_very_long_messages_are_accepted_and_answered(fake, bot):
+    chat = 3010
+    story = "Ich arbeite seit drei Jahren als Pflegekraft in Kenia und möchte nach Magdeburg. " * 40
+    await fake.say(chat, story + "Wie läuft die Anerkennung als Pflegefachfrau?", language_code="de")
+    replies = await fake.wait_for(chat, 1)
+    assert replies[0].text
+
+
+async def test_answers_that_need_escaping_stay_valid_html(fake, bot):
+    chat = 3011
+    await fake.say(chat, "<b>Kita</b> & Schule in Halle?", language_code="de")
+    replies = await fake.wait_for(chat, 1)
+    assert replies[0].text
