@@ -23,8 +23,6 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 def ensure_env(extras: str) -> None:
     """Create .venv and install the project with ``extras`` unless that exact setup is in place."""
-    if sys.version_info < (3, 11):
-        sys.exit("Python 3.11 or newer is needed; this is " + sys.version.split()[0])
     if not PYTHON.exists():
         print("Creating a virtual environment in .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)

@@ -29,6 +29,10 @@ VALUE = {
 }
 
 
+# Out-of-scope messages are rarer than questions in real use, but matter: half the weight of the questions.
+OUT_OF_SCOPE_SHARE = 0.5
+
+
 def outcome(ranked: list[tuple[str, float]], settings: Settings) -> tuple[str, set[str], str | None]:
     """(action, offered choices, answered article) for ranked (article, score) pairs."""
     if not ranked or ranked[0][1] < settings.clarify_threshold:
@@ -42,9 +46,10 @@ def outcome(ranked: list[tuple[str, float]], settings: Settings) -> tuple[str, s
 
 
 def utility(cases, searcher: Searcher, settings: Settings) -> tuple[float, float, float]:
+    """(value, top-1, rejection): the mean value for in-scope questions plus the mean for out-of-scope
+    messages, weighted by how often we expect them (the labelled set holds far fewer of them)."""
     searcher.settings = settings
-    total, top1, rejected, oos = 0.0, 0, 0, 0
-    questions = 0
+    in_value, out_value, top1, rejected, oos, questions = 0.0, 0.0, 0, 0, 0, 0
     for item, feats in cases:
         ranked = sorted(((f.article, searcher.combine(f)) for f in feats), key=lambda x: -x[1])
         action, choices, answered = outcome(ranked, settings)
@@ -52,14 +57,15 @@ def utility(cases, searcher: Searcher, settings: Settings) -> tuple[float, float
             questions += 1
             top1 += bool(ranked) and ranked[0][0] in item.expected
             if action == "answer":
-                total += VALUE["right"] if answered in item.expected else VALUE["wrong"]
+                in_value += VALUE["right"] if answered in item.expected else VALUE["wrong"]
             elif action == "clarify":
-                total += VALUE["choice"] if choices & item.expected else VALUE["bad_choice"]
+                in_value += VALUE["choice"] if choices & item.expected else VALUE["bad_choice"]
         elif item.kind == OUT_OF_SCOPE:
             oos += 1
             rejected += action == "fallback"
-            total += 1.0 if action == "fallback" else (-0.3 if action == "clarify" else -1.5)
-    return total, top1 / max(questions, 1), rejected / max(oos, 1)
+            out_value += 1.0 if action == "fallback" else (-0.5 if action == "clarify" else VALUE["wrong"])
+    value = in_value / max(questions, 1) + OUT_OF_SCOPE_SHARE * out_value / max(oos, 1)
+    return value, top1 / max(questions, 1), rejected / max(oos, 1)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ person blocked the bot, 429 with retry_after when asked to simulate a flood.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -253,7 +254,7 @@ class FakeTelegram:
             return self._error(400, "Bad Request: message text is empty")
         if utf16_len(visible) > MAX_TEXT:
             return self._error(400, "Bad Request: message is too long")
-        for label, data in Sent("", 0, params, 0).buttons:
+        for _label, data in Sent("", 0, params, 0).buttons:
             if data and len(data.encode()) > 64 and not data.startswith("http"):
                 return self._error(400, "Bad Request: BUTTON_DATA_INVALID")
         message = self._message(int(params["chat_id"]), {"text": visible})
@@ -301,10 +302,8 @@ class FakeTelegram:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 if self._updates or time.monotonic() >= deadline:
                     return self._updates[:100]
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._new.wait(), deadline - time.monotonic())
-                except asyncio.TimeoutError:
-                    pass
 
     # --- what people do -----------------------------------------------------------------------
     def _user(self, chat_id: int, language_code: str | None, first_name: str) -> dict:

@@ -18,7 +18,7 @@ OUT_OF_SCOPE = {
     "ar": "كيف أخبز كعكة الشوكولاتة بالكرز؟",
     "uk": "Як спекти шоколадний торт з вишнями?",
     "ru": "Как испечь шоколадный торт с вишней?",
-    "vi": "Làm bánh sô cô la nhân anh đào như thế nào?",
+    "vi": "Công thức nấu phở bò ngon nhất",
     "es": "¿Cómo hago una tarta de chocolate con cerezas?",
     "fr": "Comment faire un gâteau au chocolat avec des cerises ?",
 }

@@ -34,13 +34,13 @@ def message_words(text: str) -> list[tuple[str, str]]:
 class Settings:
     """Weights and thresholds; calibrated on tests/data/labelled (see benchmarks/calibrate.py)."""
 
-    coverage_weight: float = 0.45
-    phrase_weight: float = 0.20
-    audience_guess_weight: float = 0.15
-    bank_weight: float = 0.0
-    answer_threshold: float = 0.62
-    answer_margin: float = 0.06
-    clarify_threshold: float = 0.45
+    coverage_weight: float = 0.35
+    phrase_weight: float = 0.60
+    bank_weight: float = 0.05
+    audience_guess_weight: float = 0.20
+    answer_threshold: float = 0.50
+    answer_margin: float = 0.10
+    clarify_threshold: float = 0.35
     clarify_window: float = 0.12
     audience_penalty: float = 0.9
     smalltalk_threshold: float = 88.0
@@ -191,37 +191,53 @@ class Searcher:
                     reach.append((table.stems[stemmed], STEM_MATCH))
                     weight = weight or table.stem_idf[stemmed]
             if not reach:
+                closest = 0.0
                 for table in tables:
                     for other, sim in table.fuzzy_words(word):
                         reach.append((table.words[other], sim))
                         near[other] = max(sim, near.get(other, 0.0))
-                        weight = max(weight, table.word_idf[other])
+                        if sim > closest:  # a typo is as informative as the word it most resembles
+                            closest, weight = sim, table.word_idf[other]
             if not reach:
                 weight = idx.unknown_idf * self.settings.unknown_word_weight
+            elif tables:
+                weight *= tables[0].commonness.get(word, 1.0)
             if idx.is_stopword(typed, word, lang):
                 weight *= self.settings.stopword_weight
             result.append(_Word(word, min(weight, self.settings.max_word_weight), reach, near))
         return result
 
-    def _bank_scores(self, pairs: list[tuple[str, str]], lang: str) -> dict[int, float]:
-        """Best BM25 score of each article's phrasings, relative to a perfect match of the message."""
+    def _bank_scores(self, pairs: list[tuple[str, str]], qwords: list[_Word], lang: str) -> dict[int, float]:
+        """Best BM25 score of each article's phrasings, relative to a perfect match of the message.
+
+        A word the phrasings do not know stands in by its closest known spelling (typos), at its similarity.
+        """
         bank = self.index.banks.get(lang)
         if bank is None:
             return {}
         k1, b = 1.2, 0.5
-        per_phrasing: dict[int, float] = {}
-        ideal = 0.0
-        content = [stem(word, lang) for typed, word in pairs if not self.index.is_stopword(typed, word, lang)]
         unknown = _idf_unseen(len(bank.articles))
-        for key_ in content:
+        content: list[tuple[str, float]] = []
+        ideal = 0.0
+        for (typed, word), q in zip(pairs, qwords, strict=False):
+            if self.index.is_stopword(typed, word, lang):
+                continue
+            key_, sim = stem(word, lang), 1.0
+            if key_ not in bank.idf and q.near:
+                near, sim = max(q.near.items(), key=lambda kv: kv[1])
+                key_ = stem(near, lang)
+            content.append((key_, sim))
             ideal += bank.idf.get(key_, unknown)
-        for key_ in content + bigrams(content):
+        keys = [k for k, _ in content]
+        terms = content + [(pair, 1.0) for pair in bigrams(keys)]
+        per_phrasing: dict[int, float] = {}
+        for key_, sim in terms:
             idf = bank.idf.get(key_)
             if idf is None:
                 continue
             for pid, tf in bank.postings[key_]:
                 norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * bank.lengths[pid] / bank.average))
-                per_phrasing[pid] = per_phrasing.get(pid, 0.0) + idf * norm
+                per_phrasing[pid] = per_phrasing.get(pid, 0.0) + sim * idf * norm
         best: dict[int, float] = {}
         for pid, value in per_phrasing.items():
             article = bank.articles[pid]
@@ -249,7 +265,7 @@ class Searcher:
                         best[article] = value
             for article, value in best.items():
                 coverage[article] = coverage.get(article, 0.0) + q.weight * value
-        bank = self._bank_scores(pairs, lang)
+        bank = self._bank_scores(pairs, qwords, lang)
         top = sorted(coverage.items(), key=lambda kv: kv[1], reverse=True)[: s.candidates_scored]
         shortlisted = {a for a, _ in top}
         top += [(a, coverage.get(a, 0.0)) for a, _ in sorted(bank.items(), key=lambda kv: -kv[1])[:4]

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from wordfreq import zipf_frequency
 
 from bot.kb.model import KnowledgeBase
 from bot.search.normalize import fold_word, key, normalize, tokens
@@ -23,6 +24,7 @@ from bot.search.stemming import stem
 FIELD_WEIGHTS = {"title": 1.0, "keywords": 1.0, "questions": 1.0, "synonyms": 0.9, "answer": 0.3}
 GERMAN_TERMS = "de-terms"
 STEM_MATCH = 0.9
+EVERYDAY_ZIPF = 4.0
 COMPOUND_MATCH = 0.75
 MIN_COMPOUND_PART = 4
 
@@ -38,6 +40,8 @@ class Table:
     stem_idf: dict[str, float] = field(default_factory=dict)
     by_initial: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     fuzzy_cache: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    spelled: dict[str, str] = field(default_factory=dict)  # key -> a spelling as people write it
+    commonness: dict[str, float] = field(default_factory=dict)  # key -> weight factor, 1.0 for rare words
 
     def add(self, word: str, idx: int, weight: float) -> None:
         stem_lang = "de" if self.lang == GERMAN_TERMS else self.lang
@@ -46,6 +50,8 @@ class Table:
                 table[k][idx] = weight
 
     def finish(self, n: int) -> None:
+        self.commonness = everyday_factors(self.spelled, "de" if self.lang == GERMAN_TERMS else self.lang)
+        self.spelled = {}
         self.word_idf = {w: _idf(n, len(p)) for w, p in self.words.items()}
         self.stem_idf = {s: _idf(n, len(p)) for s, p in self.stems.items()}
         for word in self.words:
@@ -161,8 +167,10 @@ class SearchIndex:
             for name, values in fields.items():
                 weight = FIELD_WEIGHTS[name]
                 for value in values:
-                    for word in tokens(value):
+                    for typed in normalize(value).split():
+                        word = fold_word(typed)
                         table.add(word, idx, weight)
+                        table.spelled.setdefault(word, typed)
             if lang == "de":
                 terms = self.table(GERMAN_TERMS)
                 for value in (text.title, *text.keywords, *fields["synonyms"]):
@@ -184,6 +192,18 @@ class SearchIndex:
                 if any(k in padded for k in keys):
                     extra.extend(group)
         return extra
+
+
+def everyday_factors(spelled: dict[str, str], lang: str) -> dict[str, float]:
+    """How much less a word counts because it is common in everyday language ("möchte", "drei", "seit"),
+    from wordfreq's general word frequencies: the knowledge base alone is too small to tell "drei" from
+    "Pflegefachfrau". Zipf 4 and rarer count fully; very common words count a quarter."""
+    factors = {}
+    for key_, typed in spelled.items():
+        zipf = zipf_frequency(typed, lang)
+        if zipf > EVERYDAY_ZIPF:
+            factors[key_] = max(0.25, 1 - 0.3 * (zipf - EVERYDAY_ZIPF))
+    return factors
 
 
 def bigrams(keys: list[str]) -> list[str]:

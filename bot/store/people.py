@@ -54,9 +54,12 @@ class People:
 
     async def set_blocked(self, person: str, blocked: bool) -> None:
         """Telegram said the person blocked the bot (or they came back): do not retry meanwhile."""
+        stamp = now()
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE people SET blocked = ?, updated_at = ? WHERE person = ?", (int(blocked), now(), person)
+                """INSERT INTO people (person, blocked, created_at, updated_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT(person) DO UPDATE SET blocked = excluded.blocked, updated_at = excluded.updated_at""",
+                (person, int(blocked), stamp, stamp),
             )
 
     async def remember_question(self, person: str, text: str, article: str | None) -> None:
