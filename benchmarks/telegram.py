@@ -1,0 +1,123 @@
+"""End-to-end benchmark: 1,000 people write at once; how fast does the bot answer them all?
+
+    .venv/bin/python benchmarks/telegram.py [--people 1000]
+
+The bot runs as its own process (`python -m bot run`) pinned to one core, talking over loopback HTTP to the
+fake Bot API of the test suite, which runs here on the other core. Telegram's own send limit (about 30
+messages a second) is lifted for the measurement (RATE_LIMIT), so the bot's own capacity is what is measured.
+It reports updates per second, the time from an update arriving at the fake API to the bot's first reply
+(p50, p99), and the bot's peak memory. It measures; it does not judge.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.search.evaluation import load_labelled  # noqa: E402
+from tests.fake_telegram import FakeTelegram  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def pin(core: int) -> None:
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > core:
+        os.sched_setaffinity(0, {core})
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def measure(people: int) -> dict:
+    pin(1)
+    fake = FakeTelegram()
+    await fake.start()
+    data = Path(tempfile.mkdtemp(prefix="bench-bot-"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": fake.token,
+        "TELEGRAM_API_URL": fake.url,
+        "DATABASE_PATH": str(data / "bot.sqlite3"),
+        "SEARCH_CACHE_DIR": str(ROOT / "data" / "cache"),
+        "RATE_LIMIT": "100000",
+        "FLOOD_LIMIT": "1000",
+        "LOG_LEVEL": "WARNING",
+    }
+    bot = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT,
+                           preexec_fn=lambda: pin(0), stderr=subprocess.PIPE)
+    try:
+        while not fake.method_calls("getUpdates"):
+            if bot.poll() is not None:
+                raise RuntimeError(bot.stderr.read().decode()[-2000:])
+            await asyncio.sleep(0.05)
+        messages = [i.text for i in load_labelled(ROOT / "tests" / "data" / "labelled")]
+        for n in range(20):  # warm-up: imports, caches, database pages
+            await fake.say(10_000_000 + n, messages[n % len(messages)], language_code="de")
+        while len({s.chat_id for s in fake.sent}) < 20:
+            await asyncio.sleep(0.05)
+        fake.sent.clear()
+        pushed: dict[int, float] = {}
+        started = time.monotonic()
+        for n in range(people):
+            chat = 20_000_000 + n
+            pushed[chat] = time.monotonic()
+            await fake.say(chat, messages[n % len(messages)], language_code=("de", "en", "ar", "uk", "ru", "vi",
+                                                                              "es", "fr")[n % 8])
+        first: dict[int, float] = {}
+        deadline = time.monotonic() + 300
+        while len(first) < people and time.monotonic() < deadline:
+            for sent in fake.sent:
+                if sent.chat_id in pushed and sent.chat_id not in first:
+                    first[sent.chat_id] = sent.at
+            await asyncio.sleep(0.02)
+        finished = max(first.values()) if first else time.monotonic()
+        latencies = sorted((first[c] - pushed[c]) * 1000 for c in first)
+        memory = peak_memory_mb(bot.pid)
+    finally:
+        bot.terminate()
+        bot.wait(timeout=30)
+        await fake.stop()
+    return {
+        "people": people,
+        "answered": len(latencies),
+        "updates_per_s": len(latencies) / (finished - started),
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+        "peak_mb": memory,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=1000)
+    result = asyncio.run(measure(parser.parse_args().people))
+    report = "\n".join([
+        f"Telegram path benchmark ({time.strftime('%Y-%m-%d')}): {result['people']} people write at once; "
+        "bot pinned to one core, fake Bot API on another",
+        "",
+        "| answered | updates/s | p50 update -> reply | p99 update -> reply | bot peak memory |",
+        "| --- | --- | --- | --- | --- |",
+        f"| {result['answered']} of {result['people']} | {result['updates_per_s']:.0f} | {result['p50_ms']:.0f} ms | "
+        f"{result['p99_ms']:.0f} ms | {result['peak_mb']:.0f} MB |",
+    ])
+    print(report)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "telegram.md").write_text(report + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
