@@ -25,11 +25,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+NOISY = ("httpx", "httpcore", "apscheduler")
+
+
+def quiet_http_logs() -> None:
+    """The HTTP client logs every request URL, and Bot API URLs contain the token."""
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def setup_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.Updater"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    quiet_http_logs()

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import html
+import json
+import logging
 
 import pytest
 
 from bot.i18n import language_name
 from bot.kb.model import LANGUAGES
+from bot.logs import JsonFormatter
 from bot.store.db import open_database
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import running_bot
@@ -189,3 +192,57 @@ async def test_answers_that_need_escaping_stay_valid_html(fake, bot):
     await fake.say(chat, "<b>Kita</b> & Schule in Halle?", language_code="de")
     replies = await fake.wait_for(chat, 1)
     assert replies[0].text
+
+
+async def test_an_error_gets_an_apology_and_a_log_line_without_personal_data(fake, bot, caplog):
+    chat = 3012
+    fake.fail_next("sendChatAction", 1, code=400)
+    with caplog.at_level(logging.INFO):
+        await fake.say(chat, "Mein Name ist Oksana Petrenko, +49 170 1234567, Blaue Karte?", language_code="de",
+                       first_name="Oksana")
+        (apology,) = await fake.wait_for(chat, 1)
+        await fake.settle(0.2)
+    assert apology.text == "Entschuldigung, bei mir ist etwas schiefgelaufen. Bitte versuchen Sie es gleich noch einmal." \
+        or apology.text.startswith(("Entschuldigung", "Sorry"))
+    logged = "\n".join(JsonFormatter().format(r) for r in caplog.records)
+    assert '"error": "BadRequest"' in logged
+    for secret in ("Oksana", "Petrenko", "1234567", "Blaue Karte"):
+        assert secret not in logged
+
+
+async def test_every_update_is_logged_as_one_structured_line(fake, bot, caplog):
+    chat = 3013
+    with caplog.at_level(logging.INFO, logger="bot.updates"):
+        await fake.say(chat, "Wo bekomme ich einen Kita-Platz für meine Tochter Mira?", language_code="de",
+                       first_name="Mira")
+        await fake.wait_for(chat, 2)
+        await fake.settle(0.2)
+    records = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "bot.updates"]
+    assert len(records) == 1
+    line = records[0]
+    assert set(line) >= {"update_id", "kind", "lang", "action", "ms"}
+    assert line["kind"] == "text" and line["lang"] == "de"
+    assert "Mira" not in json.dumps(line) and "Kita" not in json.dumps(line)
+
+
+async def test_an_edited_question_is_answered_again(fake, bot):
+    chat = 3014
+    await fake.say(chat, "/start", language_code="en")
+    await fake.wait_for(chat, 2)
+    await fake.say(chat, "What is the minimum wage in Germany in 2026?", language_code="en", edited=True)
+    (answer,) = await fake.next_messages(chat, 2)
+    assert "13.90" in answer.text
+
+
+async def test_deep_links_open_the_matching_state(fake, bot):
+    chat = 3015
+    await fake.say(chat, "/start lang-de", language_code="en")
+    welcome, audience = await fake.wait_for(chat, 2)
+    assert welcome.text.startswith("Willkommen")
+    assert [label for label, _ in audience.buttons][1].endswith("Arbeitgeber in Sachsen-Anhalt")
+    employer = 3016
+    await fake.say(employer, "/start employer", language_code="de")
+    _, picker = await fake.wait_for(employer, 2)
+    await fake.press(employer, picker.button("Deutsch"), language_code="de")
+    _, menu = await fake.next_messages(employer, 2, 2)
+    assert any("Einstellen aus dem Ausland" in label for label, _ in menu.buttons)

@@ -232,6 +232,9 @@ class Dialog:
             done = Reply(_("Done: I'll answer in {language}.").format(language=language_name(arg, True)), arg)
             if person.audience is None:
                 return self._out([done, answers.audience_picker(arg)], arg, "language")
+            if not person.onboarded:  # came by a deep link that named the audience: the menu is next
+                await self._save(person.with_(onboarded=True))
+                return self._out([done, answers.topics_menu(arg, person.audience)], arg, "language")
             return self._out([done], arg, "language")
         if name == actions.AUDIENCE and arg in AUDIENCES and len(parts) == 1:
             person = await self._save(person.with_(lang=lang, audience=arg, onboarded=True))

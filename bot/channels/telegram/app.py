@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.dialog.answers import Answerer
 from bot.i18n import translator
 from bot.kb.model import LANGUAGES
+from bot.logs import quiet_http_logs
 from bot.store.people import People
 
 log = logging.getLogger("bot.telegram")
@@ -39,6 +40,7 @@ async def publish_profile(application: Application) -> None:
 
 
 def build_application(config: Config, core: Core) -> Application:
+    quiet_http_logs()
     signer = CallbackSigner(config.callback_secret or config.bot_token or "")
     private = PrivateFront(core.dialog, People(core.db), signer, FloodGuard(config.flood_limit, 60.0))
     groups = GroupFront()
