@@ -23,7 +23,7 @@ def test_long_replies_are_split_below_the_limit_into_valid_pieces():
     chunks = split_html(to_html(reply))
     assert len(chunks) > 2
     for chunk in chunks:
-        error, visible = check_html(chunk)
+        error, _ = check_html(chunk)
         assert error is None
         assert utf16_len(chunk) <= CHUNK_LIMIT
     assert chunks[0].startswith("<b>Titel</b>")
