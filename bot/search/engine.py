@@ -17,6 +17,8 @@ ANSWER, CLARIFY, FALLBACK, SMALLTALK = "answer", "clarify", "fallback", "smallta
 # Two unrelated short texts still share letters: rapidfuzz similarity below this says nothing.
 PHRASE_FLOOR = 0.4
 MAX_QUERY_CHARS = 1500
+# Words below this weight ("und", "the", "là") barely move a score but reach every article: skipped.
+MIN_WORD_WEIGHT = 0.15
 
 
 def _idf_unseen(n: int) -> float:
@@ -39,7 +41,7 @@ class Settings:
     bank_weight: float = 0.05
     audience_guess_weight: float = 0.20
     answer_threshold: float = 0.50
-    answer_margin: float = 0.10
+    answer_margin: float = 0.06
     clarify_threshold: float = 0.35
     clarify_window: float = 0.12
     audience_penalty: float = 0.9
@@ -207,8 +209,10 @@ class Searcher:
             result.append(_Word(word, min(weight, self.settings.max_word_weight), reach, near))
         return result
 
-    def _bank_scores(self, pairs: list[tuple[str, str]], qwords: list[_Word], lang: str) -> dict[int, float]:
-        """Best BM25 score of each article's phrasings, relative to a perfect match of the message.
+    def _bank_scores(
+        self, pairs: list[tuple[str, str]], qwords: list[_Word], lang: str, shortlist: list[int]
+    ) -> dict[int, float]:
+        """Best BM25 score of each shortlisted article's phrasings, relative to a perfect match of the message.
 
         A word the phrasings do not know stands in by its closest known spelling (typos), at its similarity.
         """
@@ -216,7 +220,7 @@ class Searcher:
         if bank is None:
             return {}
         k1, b = 1.2, 0.5
-        unknown = _idf_unseen(len(bank.articles))
+        unknown = _idf_unseen(bank.count)
         content: list[tuple[str, float]] = []
         ideal = 0.0
         for (typed, word), q in zip(pairs, qwords, strict=False):
@@ -229,22 +233,21 @@ class Searcher:
             content.append((key_, sim))
             ideal += bank.idf.get(key_, unknown)
         keys = [k for k, _ in content]
-        terms = content + [(pair, 1.0) for pair in bigrams(keys)]
-        per_phrasing: dict[int, float] = {}
-        for key_, sim in terms:
-            idf = bank.idf.get(key_)
-            if idf is None:
-                continue
-            for pid, tf in bank.postings[key_]:
-                norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * bank.lengths[pid] / bank.average))
-                per_phrasing[pid] = per_phrasing.get(pid, 0.0) + sim * idf * norm
-        best: dict[int, float] = {}
-        for pid, value in per_phrasing.items():
-            article = bank.articles[pid]
-            if value > best.get(article, 0.0):
-                best[article] = value
+        terms = [(k, sim, bank.idf[k]) for k, sim in content + [(p, 1.0) for p in bigrams(keys)] if k in bank.idf]
         ideal = ideal * (k1 + 1) / (1 + k1 * (1 - b + b * max(1, len(pairs)) / bank.average)) or 1.0
-        return {a: min(1.0, v / ideal) for a, v in best.items()}
+        scores = {}
+        for article in shortlist:
+            best = 0.0
+            for counts, length in bank.by_article.get(article, ()):
+                damp = k1 * (1 - b + b * length / bank.average)
+                value = 0.0
+                for key_, sim, idf in terms:
+                    tf = counts.get(key_)
+                    if tf:
+                        value += sim * idf * tf * (k1 + 1) / (tf + damp)
+                best = max(best, value)
+            scores[article] = min(1.0, best / ideal)
+        return scores
 
     def features(self, pairs: list[tuple[str, str]], lang: str, audience: str | None) -> list[Features]:
         """The evidence for the most likely articles, before it is weighed (calibration reads this too)."""
@@ -255,7 +258,7 @@ class Searcher:
         total = sum(q.weight for q in qwords) or 1.0
         coverage: dict[int, float] = {}
         for q in qwords:
-            if q.weight < 0.05 or not q.reach:
+            if q.weight < MIN_WORD_WEIGHT or not q.reach:
                 continue
             best: dict[int, float] = {}
             for postings, sim in q.reach:
@@ -265,11 +268,8 @@ class Searcher:
                         best[article] = value
             for article, value in best.items():
                 coverage[article] = coverage.get(article, 0.0) + q.weight * value
-        bank = self._bank_scores(pairs, qwords, lang)
         top = sorted(coverage.items(), key=lambda kv: kv[1], reverse=True)[: s.candidates_scored]
-        shortlisted = {a for a, _ in top}
-        top += [(a, coverage.get(a, 0.0)) for a, _ in sorted(bank.items(), key=lambda kv: -kv[1])[:4]
-                if a not in shortlisted]
+        bank = self._bank_scores(pairs, qwords, lang, [a for a, _ in top])
         message = " ".join(words)
         employer = self.audience_guess.employer_probability(words) if audience is None else None
         found = []
