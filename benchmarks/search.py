@@ -90,14 +90,15 @@ def startup_seconds() -> float:
 
 
 def peak_memory_mb(scale: int) -> float:
-    """Peak resident memory of a process that loads the knowledge base (scaled) and builds the index."""
+    """Peak resident memory of a process that loads the knowledge base (scaled) and builds the index.
+    (VmHWM, not ru_maxrss: the latter survives exec and would report this process's own peak.)"""
     code = (
-        f"import resource, sys; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r});"
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r});"
         "from search import synthetic; from bot.kb import load; from bot.search.engine import Searcher;"
         f"kb = load(__import__('pathlib').Path({str(ROOT / 'knowledge')!r})).kb;"
         f"kb = synthetic(kb, {scale}) if {scale} > 1 else kb;"
         "s = Searcher(kb); s.search('Blaue Karte Gehalt');"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) / 1024

@@ -34,6 +34,11 @@ def pin(core: int) -> None:
         os.sched_setaffinity(0, {core})
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_memory_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -57,7 +62,8 @@ async def measure(people: int) -> dict:
         "FLOOD_LIMIT": "1000",
         "LOG_LEVEL": "WARNING",
     }
-    bot = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT,
+    profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
+    bot = subprocess.Popen([sys.executable, *profile, "-m", "bot", "run"], env=env, cwd=ROOT,
                            preexec_fn=lambda: pin(0), stderr=subprocess.PIPE)
     try:
         while not fake.method_calls("getUpdates"):
@@ -71,6 +77,7 @@ async def measure(people: int) -> dict:
             await asyncio.sleep(0.05)
         fake.sent.clear()
         pushed: dict[int, float] = {}
+        cpu_before = cpu_seconds(bot.pid)
         started = time.monotonic()
         for n in range(people):
             chat = 20_000_000 + n
@@ -78,13 +85,16 @@ async def measure(people: int) -> dict:
             await fake.say(chat, messages[n % len(messages)], language_code=("de", "en", "ar", "uk", "ru", "vi",
                                                                               "es", "fr")[n % 8])
         first: dict[int, float] = {}
+        seen = 0
         deadline = time.monotonic() + 300
         while len(first) < people and time.monotonic() < deadline:
-            for sent in fake.sent:
+            for sent in fake.sent[seen:]:
                 if sent.chat_id in pushed and sent.chat_id not in first:
                     first[sent.chat_id] = sent.at
-            await asyncio.sleep(0.02)
+            seen = len(fake.sent)
+            await asyncio.sleep(0.05)
         finished = max(first.values()) if first else time.monotonic()
+        cpu = cpu_seconds(bot.pid) - cpu_before
         latencies = sorted((first[c] - pushed[c]) * 1000 for c in first)
         memory = peak_memory_mb(bot.pid)
     finally:
@@ -98,6 +108,7 @@ async def measure(people: int) -> dict:
         "p50_ms": statistics.median(latencies),
         "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
         "peak_mb": memory,
+        "cpu_share": cpu / (finished - started),
     }
 
 
@@ -109,10 +120,10 @@ def main() -> None:
         f"Telegram path benchmark ({time.strftime('%Y-%m-%d')}): {result['people']} people write at once; "
         "bot pinned to one core, fake Bot API on another",
         "",
-        "| answered | updates/s | p50 update -> reply | p99 update -> reply | bot peak memory |",
-        "| --- | --- | --- | --- | --- |",
+        "| answered | updates/s | p50 update -> reply | p99 update -> reply | bot CPU use | bot peak memory |",
+        "| --- | --- | --- | --- | --- | --- |",
         f"| {result['answered']} of {result['people']} | {result['updates_per_s']:.0f} | {result['p50_ms']:.0f} ms | "
-        f"{result['p99_ms']:.0f} ms | {result['peak_mb']:.0f} MB |",
+        f"{result['p99_ms']:.0f} ms | {result['cpu_share']:.0%} of its core | {result['peak_mb']:.0f} MB |",
     ])
     print(report)
     RESULTS.mkdir(exist_ok=True)

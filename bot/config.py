@@ -31,7 +31,8 @@ class Config:
     callback_secret: str | None = None
     flood_limit: int = 20
     rate_limit: float = 30.0
-    concurrent_updates: int = 64
+    concurrent_updates: int = 16
+    typing_delay: float = 0.5
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -70,7 +71,7 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
     if level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     numbers = {}
-    for name, default, low in (("FLOOD_LIMIT", 20, 1), ("RATE_LIMIT", 30, 1), ("CONCURRENT_UPDATES", 64, 1)):
+    for name, default, low in (("FLOOD_LIMIT", 20, 1), ("RATE_LIMIT", 30, 1), ("CONCURRENT_UPDATES", 16, 1)):
         raw = env.get(name, "").strip() or str(default)
         try:
             numbers[name] = int(raw)
@@ -78,6 +79,14 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
                 raise ValueError
         except ValueError:
             problems.append(f"{name} must be a whole number of at least {low}, got {raw!r}")
+    typing_raw = env.get("TYPING_DELAY", "").strip() or "0.5"
+    try:
+        typing_delay = float(typing_raw)
+        if not 0 <= typing_delay <= 10:
+            raise ValueError
+    except ValueError:
+        problems.append(f"TYPING_DELAY must be seconds between 0 and 10, got {typing_raw!r}")
+        typing_delay = 0.5
     knowledge = Path(env.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
     if not (knowledge / "topics.yaml").is_file():
         problems.append(f"KNOWLEDGE_DIR {knowledge} holds no topics.yaml: point it at the knowledge folder")
@@ -97,4 +106,5 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
         flood_limit=numbers["FLOOD_LIMIT"],
         rate_limit=float(numbers["RATE_LIMIT"]),
         concurrent_updates=numbers["CONCURRENT_UPDATES"],
+        typing_delay=typing_delay,
     )

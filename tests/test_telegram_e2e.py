@@ -85,10 +85,11 @@ async def test_topic_menu_down_to_an_article(fake, bot, kb):
     assert len(labels) <= 3 + 2 + 1
 
 
-async def test_a_question_with_a_typo_is_answered_with_typing_first(fake, bot):
+async def test_a_question_with_a_typo_is_answered_with_typing_first(fake, tmp_path, answerer):
     chat = 3002
-    await fake.say(chat, "wie hoch ist der mindestlon 2026?", language_code="de")
-    (answer, picker) = await fake.wait_for(chat, 2)
+    async with running_bot(fake, tmp_path, answerer, TYPING_DELAY="0"):
+        await fake.say(chat, "wie hoch ist der mindestlon 2026?", language_code="de")
+        (answer, picker) = await fake.wait_for(chat, 2)
     assert "13,90" in answer.text or "13.90" in answer.text
     actions_before = [name for name, params in fake.calls if params.get("chat_id") in (chat, str(chat))]
     assert actions_before.index("sendChatAction") < actions_before.index("sendMessage")
@@ -197,7 +198,7 @@ async def test_answers_that_need_escaping_stay_valid_html(fake, bot):
 
 async def test_an_error_gets_an_apology_and_a_log_line_without_personal_data(fake, bot, caplog):
     chat = 3012
-    fake.fail_next("sendChatAction", 1, code=400)
+    fake.fail_next("sendMessage", 1, code=400)
     with caplog.at_level(logging.INFO):
         await fake.say(chat, "Mein Name ist Oksana Petrenko, +49 170 1234567, Blaue Karte?", language_code="de",
                        first_name="Oksana")

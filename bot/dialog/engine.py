@@ -95,8 +95,7 @@ class Dialog:
             replies.append(self._switch_offer(switch_offer))
         best = result.best.article if result.best and result.action == ANSWER else None
         if result.action != SMALLTALK:
-            await self.people.save(person.with_(lang=person.lang or lang, pending=None))
-            await self.people.remember_question(person.person, text, best)
+            await self.people.save(person.with_(lang=person.lang or lang, pending=None), question=(text, best))
         if result.action in (CLARIFY, FALLBACK):
             top = result.best
             await self.insights.record_miss(text, lang, result.action, top.article if top else None,

@@ -54,6 +54,9 @@ async def open_database(path: Path | str) -> Database:
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = aiosqlite.Row
     await conn.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL is crash-safe for the process (kill -9 loses nothing committed); only a power
+    # loss may undo the last commits. It spares an fsync per commit, which caps throughput otherwise.
+    await conn.execute("PRAGMA synchronous=NORMAL")
     await conn.execute("PRAGMA foreign_keys=ON")
     await conn.execute("PRAGMA busy_timeout=5000")
     async with conn.execute("PRAGMA user_version") as cur:

@@ -40,17 +40,33 @@ class People:
             known=True,
         )
 
-    async def save(self, p: Person) -> None:
+    async def save(self, p: Person, question: tuple[str, str | None] | None = None) -> None:
+        """Store the person's state; with ``question`` (text, article shown) also remember that question,
+        in the same transaction. Someone who writes has not blocked the bot, so ``blocked`` is cleared."""
         stamp = now()
         async with self.db.transaction() as conn:
             await conn.execute(
                 """INSERT INTO people (person, lang, audience, onboarded, pending, blocked, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   VALUES (?, ?, ?, ?, ?, 0, ?, ?)
                    ON CONFLICT(person) DO UPDATE SET lang = excluded.lang, audience = excluded.audience,
-                     onboarded = excluded.onboarded, pending = excluded.pending, blocked = excluded.blocked,
+                     onboarded = excluded.onboarded, pending = excluded.pending, blocked = 0,
                      updated_at = excluded.updated_at""",
-                (p.person, p.lang, p.audience, int(p.onboarded), p.pending, int(p.blocked), stamp, stamp),
+                (p.person, p.lang, p.audience, int(p.onboarded), p.pending, stamp, stamp),
             )
+            if question is not None:
+                await self._remember(conn, p.person, *question, stamp)
+
+    @staticmethod
+    async def _remember(conn, person: str, text: str, article: str | None, stamp: str) -> None:
+        """Keep the last few questions so an advisor sees them on the case card without asking again."""
+        await conn.execute(
+            "INSERT INTO recent (person, text, article, at) VALUES (?, ?, ?, ?)", (person, text, article, stamp)
+        )
+        await conn.execute(
+            """DELETE FROM recent WHERE person = ? AND id NOT IN
+               (SELECT id FROM recent WHERE person = ? ORDER BY id DESC LIMIT ?)""",
+            (person, person, RECENT_KEPT),
+        )
 
     async def set_blocked(self, person: str, blocked: bool) -> None:
         """Telegram said the person blocked the bot (or they came back): do not retry meanwhile."""
@@ -63,16 +79,8 @@ class People:
             )
 
     async def remember_question(self, person: str, text: str, article: str | None) -> None:
-        """Keep the last few questions so an advisor sees them on the case card without asking again."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO recent (person, text, article, at) VALUES (?, ?, ?, ?)", (person, text, article, now())
-            )
-            await conn.execute(
-                """DELETE FROM recent WHERE person = ? AND id NOT IN
-                   (SELECT id FROM recent WHERE person = ? ORDER BY id DESC LIMIT ?)""",
-                (person, person, RECENT_KEPT),
-            )
+            await self._remember(conn, person, text, article, now())
 
     async def recent_questions(self, person: str) -> list[dict]:
         rows = await self.db.fetchall(

@@ -42,7 +42,9 @@ async def publish_profile(application: Application) -> None:
 def build_application(config: Config, core: Core) -> Application:
     quiet_http_logs()
     signer = CallbackSigner(config.callback_secret or config.bot_token or "")
-    private = PrivateFront(core.dialog, People(core.db), signer, FloodGuard(config.flood_limit, 60.0))
+    private = PrivateFront(
+        core.dialog, People(core.db), signer, FloodGuard(config.flood_limit, 60.0), config.typing_delay
+    )
     groups = GroupFront()
     application = (
         ApplicationBuilder()
@@ -51,6 +53,9 @@ def build_application(config: Config, core: Core) -> Application:
         .base_file_url(f"{config.telegram_api_url}/file/bot")
         .rate_limiter(AIORateLimiter(overall_max_rate=config.rate_limit, max_retries=5))
         .concurrent_updates(config.concurrent_updates)
+        # httpcore scans its whole pool on every request: a pool a little larger than the updates in flight
+        # keeps connections reused without paying for hundreds of idle ones.
+        .connection_pool_size(config.concurrent_updates + 8)
         .post_init(publish_profile)
         .build()
     )

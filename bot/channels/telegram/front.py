@@ -58,11 +58,14 @@ def parse_command(text: str) -> tuple[str, str] | None:
 class PrivateFront:
     """Everything a person in a private chat experiences, minus the dialog's own decisions."""
 
-    def __init__(self, dialog, people: People, signer: CallbackSigner, flood: FloodGuard) -> None:
+    def __init__(
+        self, dialog, people: People, signer: CallbackSigner, flood: FloodGuard, typing_delay: float = 0.5
+    ) -> None:
         self.dialog = dialog
         self.people = people
         self.signer = signer
         self.flood = flood
+        self.typing_delay = typing_delay
         # One lock per chat keeps a person's updates in order; unused locks vanish with their last user.
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -121,17 +124,18 @@ class PrivateFront:
                 lang, action = None, "flood-silent"
                 return
             async with self._lock(chat_id):
-                person = await self.people.get(incoming.person)
-                lang = person.lang or negotiate(incoming.lang_hint) or DEFAULT_LANGUAGE
-                if person.blocked:
-                    await self.people.set_blocked(incoming.person, False)
                 if verdict == NOTICE:
-                    action = "flood-notice"
+                    lang, action = negotiate(incoming.lang_hint) or DEFAULT_LANGUAGE, "flood-notice"
                     await self._send(context, chat_id, [Reply(texts.text(texts.FLOOD_NOTICE, lang), lang)])
                     return
+                typing = None
                 if incoming.text and kind in ("text", "edited"):
-                    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-                outcome = await self.dialog.handle(incoming)
+                    typing = asyncio.create_task(self._typing(context, chat_id))
+                try:
+                    outcome = await self.dialog.handle(incoming)
+                finally:
+                    if typing is not None:
+                        typing.cancel()
                 lang, action = outcome.lang, outcome.action
                 await self._deliver(context, chat_id, outcome)
         except Forbidden:
@@ -150,6 +154,12 @@ class PrivateFront:
                     }
                 },
             )
+
+    async def _typing(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+        """Show "typing..." when an answer takes long enough for a person to notice the wait."""
+        await asyncio.sleep(self.typing_delay)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
 
     async def _deliver(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome) -> None:
         await self._send(context, chat_id, outcome.replies)
