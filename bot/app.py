@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.config import Config
 from bot.dialog.answers import Answerer
 from bot.dialog.engine import Dialog, DialogSettings
+from bot.handoff.hours import OfficeHours
 from bot.i18n import set_locales_dir
 from bot.kb import load_checked
 from bot.search.cache import cached_searcher
@@ -34,18 +36,15 @@ class Core:
         await self.db.close()
 
 
-async def build_core(
-    knowledge_dir: Path,
-    database_path: Path | str,
-    locales_dir: Path | None = None,
-    advisors_connected: bool = False,
-    answerer: Answerer | None = None,
-    cache_dir: Path | None = None,
-) -> Core:
-    """``answerer`` lets tests and benchmarks share one loaded knowledge base between cores."""
-    answerer = answerer or load_answerer(knowledge_dir, locales_dir, cache_dir)
-    db = await open_database(database_path)
-    dialog = Dialog(
-        answerer, People(db), Insights(db), Cases(db), DialogSettings(advisors_connected=advisors_connected)
+async def build_core(config: Config, advisors: bool = False, answerer: Answerer | None = None) -> Core:
+    """The core for one adapter; ``advisors`` when cases reach an advisors' group. ``answerer`` lets tests and
+    benchmarks share one loaded knowledge base between cores."""
+    answerer = answerer or load_answerer(config.knowledge_dir, config.locales_dir, config.cache_dir)
+    db = await open_database(config.database_path)
+    settings = DialogSettings(
+        advisors_connected=advisors,
+        retention_days=config.retention_days,
+        hours=OfficeHours.parse(config.office_hours),
     )
+    dialog = Dialog(answerer, People(db), Insights(db), Cases(db), settings)
     return Core(answerer, db, dialog)

@@ -109,9 +109,7 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
     from bot.kb import KnowledgeError
 
     async def run() -> None:
-        core = await build_core(
-            config.knowledge_dir, config.database_path, config.locales_dir, cache_dir=config.cache_dir
-        )
+        core = await build_core(config)
         try:
             await chat(core.dialog)
         finally:

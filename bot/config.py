@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.handoff.hours import OfficeHours
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -33,6 +35,10 @@ class Config:
     rate_limit: float = 30.0
     concurrent_updates: int = 16
     typing_delay: float = 0.5
+    office_hours: str = "mon-fri 09:00-16:00"
+    remind_after_minutes: int = 120
+    reminder_interval_minutes: int = 15
+    retention_days: int = 180
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -71,7 +77,8 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
     if level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     numbers = {}
-    for name, default, low in (("FLOOD_LIMIT", 20, 1), ("RATE_LIMIT", 30, 1), ("CONCURRENT_UPDATES", 16, 1)):
+    for name, default, low in (("FLOOD_LIMIT", 20, 1), ("RATE_LIMIT", 30, 1), ("CONCURRENT_UPDATES", 16, 1),
+        ("REMIND_AFTER_MINUTES", 120, 1), ("REMINDER_INTERVAL_MINUTES", 15, 1), ("RETENTION_DAYS", 180, 1),):
         raw = env.get(name, "").strip() or str(default)
         try:
             numbers[name] = int(raw)
@@ -87,6 +94,11 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
     except ValueError:
         problems.append(f"TYPING_DELAY must be seconds between 0 and 10, got {typing_raw!r}")
         typing_delay = 0.5
+    office_hours = env.get("OFFICE_HOURS", "").strip() or "mon-fri 09:00-16:00"
+    try:
+        OfficeHours.parse(office_hours)
+    except ValueError as exc:
+        problems.append(str(exc))
     knowledge = Path(env.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
     if not (knowledge / "topics.yaml").is_file():
         problems.append(f"KNOWLEDGE_DIR {knowledge} holds no topics.yaml: point it at the knowledge folder")
@@ -107,4 +119,8 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
         rate_limit=float(numbers["RATE_LIMIT"]),
         concurrent_updates=numbers["CONCURRENT_UPDATES"],
         typing_delay=typing_delay,
+        office_hours=office_hours,
+        remind_after_minutes=numbers["REMIND_AFTER_MINUTES"],
+        reminder_interval_minutes=numbers["REMINDER_INTERVAL_MINUTES"],
+        retention_days=numbers["RETENTION_DAYS"],
     )

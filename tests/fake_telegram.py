@@ -332,7 +332,8 @@ class FakeTelegram:
             await session.post(self.webhook["url"], json=update, headers=headers)
 
     def _incoming(self, chat_id: int, language_code: str | None, first_name: str, extra: dict,
-                  chat_type: str = "private", thread: int | None = None) -> dict:
+                  chat_type: str = "private", thread: int | None = None, user_id: int | None = None,
+                  reply_to: int | None = None) -> dict:
         chat = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
             chat["first_name"] = first_name
@@ -340,8 +341,10 @@ class FakeTelegram:
             chat["title"] = "Group"
             chat["is_forum"] = True
         message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-                   "from": self._user(chat_id if chat_type == "private" else abs(chat_id) % 10**6 + 7,
+                   "from": self._user(user_id or (chat_id if chat_type == "private" else abs(chat_id) % 10**6 + 7),
                                       language_code, first_name), **extra}
+        if reply_to is not None:
+            message["reply_to_message"] = {"message_id": reply_to, "date": int(time.time()), "chat": chat}
         if thread is not None:
             message["message_thread_id"] = thread
             message["is_topic_message"] = True
@@ -372,16 +375,22 @@ class FakeTelegram:
         extra: dict[str, Any] = {kind: payloads[kind]}
         if caption:
             extra["caption"] = caption
-        return await self.push({"message": self._incoming(chat_id, language_code, "Anna", extra, **chat)})
+        name = chat.pop("first_name", "Anna")
+        return await self.push({"message": self._incoming(chat_id, language_code, name, extra, **chat)})
 
-    async def press(self, chat_id: int, data: str, language_code: str | None = "en", message_id: int = 1) -> dict:
+    async def press(self, chat_id: int, data: str, language_code: str | None = "en", message_id: int = 1,
+                    chat_type: str = "private", thread: int | None = None, user_id: int | None = None) -> dict:
+        message = {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": chat_type},
+                   "from": BOT_USER, "text": "menu"}
+        if thread is not None:
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
         query = {
             "id": str(next(self._update_ids) * 7),
-            "from": self._user(chat_id, language_code, "Anna"),
+            "from": self._user(user_id or chat_id, language_code, "Anna"),
             "chat_instance": str(chat_id),
             "data": data,
-            "message": {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
-                        "from": BOT_USER, "text": "menu"},
+            "message": message,
         }
         return await self.push({"callback_query": query})
 

@@ -5,27 +5,31 @@ names is checked, and anything unknown or stale gets a fresh menu instead of an 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.dialog import actions
 from bot.dialog.answers import Answerer
 from bot.dialog.types import Button, Incoming, Outcome, Reply
+from bot.handoff.hours import OfficeHours
+from bot.handoff.person import PENDING_COMMENT, PENDING_QUESTION, PENDING_TOPIC, RATE, PersonSide, utc_now
 from bot.i18n import DEFAULT_LANGUAGE, language_name, negotiate, translator
 from bot.kb.model import LANGUAGES
 from bot.search.engine import ANSWER, CLARIFY, FALLBACK, SMALLTALK
-from bot.store.cases import CANCELLED, Cases
+from bot.store.cases import Cases
 from bot.store.insights import Insights
 from bot.store.people import People, Person
 
 AUDIENCES = ("candidate", "employer")
-COMMANDS = ("start", "help", "language", "topics", "advisor", "status", "cancel", "mydata", "delete")
-PENDING_CONSENT, PENDING_TOPIC, PENDING_QUESTION = "consent", "case-topic", "question"
 
 
 @dataclass(frozen=True)
 class DialogSettings:
     advisors_connected: bool = False  # an advisors' group receives cases (Telegram with ADVISOR_CHAT_ID)
     retention_days: int = 180
+    hours: OfficeHours | None = None
+    clock: Callable[[], datetime] = utc_now
 
 
 class Dialog:
@@ -42,6 +46,11 @@ class Dialog:
         self.insights = insights
         self.cases = cases
         self.settings = settings or DialogSettings()
+        s = self.settings
+        self.handoff = PersonSide(
+            answerer, people, cases, advisors_connected=s.advisors_connected, retention_days=s.retention_days,
+            hours=s.hours, clock=s.clock,
+        )
 
     async def handle(self, inc: Incoming) -> Outcome:
         person = await self.people.get(inc.person)
@@ -74,10 +83,11 @@ class Dialog:
             return self._out([], lang, "ignored")
         case = await self.cases.open_for(person.person)
         if case is not None:
-            await self.cases.add_message(case.id, "in", text)
-            return self._out([self._relayed(lang, case.id)], lang, "relay", events=[{"type": "relay", "case": case.id}])
+            return await self.handoff.relay(case, inc, lang)
         if person.pending and person.pending.startswith(PENDING_QUESTION):
-            return await self._open_case(person, inc, text, lang)
+            return await self.handoff.open_case(person, inc, text, lang)
+        if person.pending and person.pending.startswith(PENDING_COMMENT):
+            return await self.handoff.comment(person, text, lang)
         return await self._question(person, inc, text)
 
     async def _question(self, person: Person, inc: Incoming, text: str) -> Outcome:
@@ -120,8 +130,7 @@ class Dialog:
         _ = translator(lang)
         case = await self.cases.open_for(person.person)
         if case is not None:
-            await self.cases.add_message(case.id, "in", inc.text or None, kind=inc.media or "media")
-            return self._out([self._relayed(lang, case.id)], lang, "relay", events=[{"type": "relay", "case": case.id}])
+            return await self.handoff.relay(case, inc, lang)
         reply = Reply(
             _(
                 "I can only read text messages. Please write your question in words. "
@@ -148,11 +157,14 @@ class Dialog:
                 return self._out([self.answers.audience_picker(lang)], lang, "menu")
             return self._out([self.answers.topics_menu(lang, person.audience)], lang, "menu")
         if command == "advisor":
-            return await self._advisor_start(person, lang, None)
+            return await self.handoff.start(person, lang, None)
         if command == "status":
-            return await self._status(person, lang)
-        if command == "cancel":
-            return await self._cancel(person, lang)
+            return await self.handoff.status(person, lang)
+        if command in ("cancel", "skip"):
+            if command == "skip" and person.pending and person.pending.startswith(PENDING_COMMENT):
+                await self.people.save(person.with_(pending=None))
+                return self._out([Reply(_("All right."), lang)], lang, "skip")
+            return await self.handoff.cancel(person, lang)
         if command == "mydata":
             return await self._export(person, lang)
         if command == "delete":
@@ -254,12 +266,13 @@ class Dialog:
         if name == actions.FEEDBACK and len(parts) == 2 and answers.is_article(arg) and parts[1] in ("0", "1"):
             return await self._feedback(arg, parts[1] == "1", lang)
         if name == actions.ADVISOR and len(parts) <= 1 and (not arg or answers.is_topic(arg)):
-            return await self._advisor_start(person, lang, arg or None)
+            return await self.handoff.start(person, lang, arg or None)
         if name == actions.CONSENT and arg in ("yes", "no") and person.pending:
-            return await self._consent(person, lang, arg == "yes")
+            return await self.handoff.consent(person, lang, arg == "yes")
         if name == actions.CASE_TOPIC and person.pending == PENDING_TOPIC and (arg == "-" or answers.is_topic(arg)):
-            await self.people.save(person.with_(pending=f"{PENDING_QUESTION}:{arg}"))
-            return self._out([self._ask_question(lang)], lang, "advisor")
+            return await self.handoff.choose_topic(person, lang, arg)
+        if name == RATE and len(parts) == 2 and (rated := await self.handoff.rate(person, lang, *parts)):
+            return rated
         if name == actions.DELETE and arg in ("yes", "no"):
             return await self._delete(person, lang, arg == "yes")
         return self._out(answers.expired(lang, person.audience), lang, "expired")
@@ -277,116 +290,6 @@ class Dialog:
         )
         return self._out([reply], lang, "feedback")
 
-    # --- advisors --------------------------------------------------------------------------
-    async def _advisor_start(self, person: Person, lang: str, topic: str | None) -> Outcome:
-        _ = translator(lang)
-        case = await self.cases.open_for(person.person)
-        if case is not None:
-            return await self._status(person, lang)
-        await self._save(person.with_(lang=lang, pending=f"{PENDING_CONSENT}:{topic or '-'}"))
-        text = _(
-            "Before I pass your question to a human advisor: the advisors will see your first name, "
-            "your language, whether you are a candidate or an employer, your question and your last "
-            "questions to me. Everything is kept until your request is closed and deleted at the "
-            "latest {days} days later. You can delete it at any time with /delete. Do you agree?"
-        ).format(days=self.settings.retention_days)
-        reply = Reply(
-            text,
-            lang,
-            buttons=(
-                (
-                    Button("✅ " + _("Yes, connect me"), actions.make(actions.CONSENT, "yes")),
-                    Button(_("No, thanks"), actions.make(actions.CONSENT, "no")),
-                ),
-            ),
-        )
-        return self._out([reply], lang, "advisor")
-
-    async def _consent(self, person: Person, lang: str, agreed: bool) -> Outcome:
-        _ = translator(lang)
-        if not person.pending or not person.pending.startswith(PENDING_CONSENT + ":"):
-            return self._out(self.answers.expired(lang, person.audience), lang, "expired")
-        if not agreed:
-            await self.people.save(person.with_(pending=None))
-            reply = Reply(_("All right. Nothing was passed on. Ask me anything else."), lang)
-            return self._out([reply], lang, "advisor")
-        topic = person.pending.split(":", 1)[1]
-        if topic != "-":
-            await self.people.save(person.with_(pending=f"{PENDING_QUESTION}:{topic}"))
-            return self._out([self._ask_question(lang)], lang, "advisor")
-        await self.people.save(person.with_(pending=PENDING_TOPIC))
-        topics = [t for t in self.answers.kb.topics.values() if t.serves(person.audience)]
-        buttons = tuple(
-            (Button(t.titles.get(lang, t.id), actions.make(actions.CASE_TOPIC, t.id)),) for t in topics
-        )
-        reply = Reply(
-            _("What is your question about? You can also skip this."),
-            lang,
-            buttons=(*buttons, (Button(_("Skip"), actions.make(actions.CASE_TOPIC, "-")),)),
-        )
-        return self._out([reply], lang, "advisor")
-
-    def _ask_question(self, lang: str) -> Reply:
-        _ = translator(lang)
-        return Reply(_("Please write your question for the advisors in one message."), lang)
-
-    async def _open_case(self, person: Person, inc: Incoming, text: str, lang: str) -> Outcome:
-        _ = translator(lang)
-        topic = (person.pending or "").partition(":")[2]
-        case = await self.cases.open(
-            person.person, lang, person.audience, None if topic in ("", "-") else topic, inc.first_name, text
-        )
-        await self.people.save(person.with_(pending=None))
-        if self.settings.advisors_connected:
-            text_out = _(
-                "Thank you. Your question went to our advisors as request #{case}. A person will answer "
-                "you here. Until then, everything you send goes to them. /status shows your request, "
-                "/cancel withdraws it."
-            ).format(case=case.id)
-        else:
-            text_out = _(
-                "Thank you. Your request was recorded as #{case}. No advisor is connected to this chat, "
-                "so nobody will answer here. For personal advice, please contact a counselling service "
-                "in Sachsen-Anhalt, such as the WelcomeCenter Sachsen-Anhalt. /cancel withdraws the request."
-            ).format(case=case.id)
-        event = {"type": "case_opened", "case": case.id}
-        return self._out([Reply(text_out, lang)], lang, "case-opened", events=[event])
-
-    def _relayed(self, lang: str, case_id: int) -> Reply:
-        _ = translator(lang)
-        if self.settings.advisors_connected:
-            return Reply(_("Passed on to your advisor (request #{case}).").format(case=case_id), lang)
-        return Reply(_("Added to your request #{case}.").format(case=case_id), lang)
-
-    async def _status(self, person: Person, lang: str) -> Outcome:
-        _ = translator(lang)
-        case = await self.cases.open_for(person.person)
-        if case is None:
-            reply = Reply(
-                _("You have no open request to an advisor."), lang, buttons=((self.answers.advisor_button(lang),),)
-            )
-        else:
-            reply = Reply(
-                _("Your request #{case} is open. An advisor will answer you here. /cancel withdraws it.").format(
-                    case=case.id
-                ),
-                lang,
-            )
-        return self._out([reply], lang, "status")
-
-    async def _cancel(self, person: Person, lang: str) -> Outcome:
-        _ = translator(lang)
-        case = await self.cases.open_for(person.person)
-        if person.pending:
-            await self.people.save(person.with_(pending=None))
-        if case is None:
-            return self._out([Reply(_("There is nothing to cancel."), lang)], lang, "cancel")
-        await self.cases.set_status(case.id, CANCELLED)
-        reply = Reply(
-            _("Your request #{case} was withdrawn. I'm answering your questions again.").format(case=case.id), lang
-        )
-        return self._out([reply], lang, "cancel", events=[{"type": "case_cancelled", "case": case.id}])
-
     # --- personal data ---------------------------------------------------------------------
     async def _export(self, person: Person, lang: str) -> Outcome:
         _ = translator(lang)
@@ -401,4 +304,5 @@ class Dialog:
         erased = await self.cases.delete_person(person.person)
         await self.people.delete(person.person)
         reply = Reply(_("Everything stored about you has been deleted. If you write again, I'll start afresh."), lang)
-        return self._out([reply], lang, "deleted", events=[{"type": "erased", "cases": erased}])
+        cases = [{"id": c.id, "thread_id": c.thread_id} for c in erased]
+        return self._out([reply], lang, "deleted", events=[{"type": "erased", "cases": cases}])

@@ -16,6 +16,8 @@ class Incoming:
     lang_hint: str | None = None  # e.g. Telegram's language_code
     first_name: str | None = None
     media: str | None = None  # photo, voice, document, sticker, location, contact ...
+    ref: str | None = None  # the channel's id of the message ("chat:message"), for relaying it
+    reply_to: str | None = None  # the channel's id of the message it replies to
 
 
 @dataclass(frozen=True)

@@ -62,4 +62,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX case_messages_case ON case_messages(case_id, id);
     """,
+    # 2: the advisors' workspace: a forum topic per case, relays recorded both ways, ratings
+    """
+    ALTER TABLE cases ADD COLUMN thread_id INTEGER;             -- the case's forum topic
+    ALTER TABLE cases ADD COLUMN claimed_by TEXT;               -- advisor's display name
+    ALTER TABLE cases ADD COLUMN first_response_at TEXT;
+    ALTER TABLE cases ADD COLUMN reminded_at TEXT;              -- last "still waiting" notice
+    ALTER TABLE cases ADD COLUMN rating INTEGER;
+    ALTER TABLE cases ADD COLUMN comment TEXT;
+    CREATE INDEX cases_thread ON cases(thread_id);
+    ALTER TABLE case_messages ADD COLUMN source_ref TEXT;       -- chat:message the relay copies from
+    ALTER TABLE case_messages ADD COLUMN dest_ref TEXT;         -- chat:message it became, once relayed
+    ALTER TABLE case_messages ADD COLUMN reply_to_ref TEXT;     -- the relayed message it answers, if any
+    ALTER TABLE case_messages ADD COLUMN relayed INTEGER NOT NULL DEFAULT 1;
+    CREATE UNIQUE INDEX case_messages_source ON case_messages(source_ref) WHERE source_ref IS NOT NULL;
+    CREATE INDEX case_messages_pending ON case_messages(relayed, id);
+    """,
 ]

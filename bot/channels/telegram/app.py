@@ -4,21 +4,35 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import time, timedelta
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.app import Core, build_core
 from bot.channels.telegram import texts
 from bot.channels.telegram.callbacks import CallbackSigner
+from bot.channels.telegram.desk import AdvisorDesk
 from bot.channels.telegram.flood import FloodGuard
 from bot.channels.telegram.front import GroupFront, PrivateFront
 from bot.config import Config
 from bot.dialog.answers import Answerer
+from bot.handoff.hours import BERLIN
 from bot.i18n import translator
 from bot.kb.model import LANGUAGES
 from bot.logs import quiet_http_logs
+from bot.store.cases import Cases
+from bot.store.insights import Insights
 from bot.store.people import People
 
 log = logging.getLogger("bot.telegram")
@@ -39,11 +53,29 @@ async def publish_profile(application: Application) -> None:
             log.warning("profile not published", extra={"fields": {"lang": lang, "error": type(exc).__name__}})
 
 
+def build_desk(config: Config, core: Core, signer: CallbackSigner) -> AdvisorDesk | None:
+    if config.advisor_chat_id is None:
+        return None
+    db = core.db
+    return AdvisorDesk(
+        config.advisor_chat_id,
+        Cases(db),
+        People(db),
+        Insights(db),
+        core.answerer,
+        core.dialog.handoff,
+        signer,
+        remind_after=timedelta(minutes=config.remind_after_minutes),
+        retention=timedelta(days=config.retention_days),
+    )
+
+
 def build_application(config: Config, core: Core) -> Application:
     quiet_http_logs()
     signer = CallbackSigner(config.callback_secret or config.bot_token or "")
+    desk = build_desk(config, core, signer)
     private = PrivateFront(
-        core.dialog, People(core.db), signer, FloodGuard(config.flood_limit, 60.0), config.typing_delay
+        core.dialog, People(core.db), signer, FloodGuard(config.flood_limit, 60.0), config.typing_delay, desk
     )
     groups = GroupFront()
     application = (
@@ -59,14 +91,39 @@ def build_application(config: Config, core: Core) -> Application:
         .post_init(publish_profile)
         .build()
     )
-    private_chats = filters.ChatType.PRIVATE
+
+    async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if desk is not None and chat is not None and chat.id == desk.chat_id:
+            await desk.on_button(update, context)
+        elif chat is not None and chat.type == ChatType.PRIVATE:
+            await private.on_button(update, context)
+
     everything = filters.UpdateType.MESSAGES
-    # Order matters: private chats first, then the pointer for other groups.
-    application.add_handler(MessageHandler(private_chats & everything, private.on_message), group=0)
-    application.add_handler(CallbackQueryHandler(private.on_button), group=0)
-    application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, groups.on_message), group=1)
+    # Order matters: private chats, then the advisors' group, then the pointer for any other group.
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & everything, private.on_message), group=0)
+    application.add_handler(CallbackQueryHandler(on_button), group=0)
+    other_groups = filters.ChatType.GROUPS
+    if desk is not None:
+        advisors = filters.Chat(desk.chat_id)
+        application.add_handler(MessageHandler(advisors & filters.UpdateType.MESSAGE, desk.on_message), group=0)
+        other_groups = other_groups & ~advisors
+        application.bot_data["desk"] = desk
+    application.add_handler(MessageHandler(other_groups & filters.COMMAND, groups.on_message), group=1)
     application.add_error_handler(private.on_error)
     return application
+
+
+async def start_desk(application: Application, config: Config) -> None:
+    """Send what a crash left unsent, and schedule the waiting reminder and the retention purge."""
+    desk: AdvisorDesk | None = application.bot_data.get("desk")
+    if desk is None:
+        return
+    await desk.flush(application.bot)
+    jobs = application.job_queue
+    interval = timedelta(minutes=config.reminder_interval_minutes)
+    jobs.run_repeating(desk.remind_waiting, interval=interval, first=interval, name="remind-waiting")
+    jobs.run_daily(desk.purge, time=time(3, 0, tzinfo=BERLIN), name="purge-closed")
 
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
@@ -74,20 +131,14 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 async def serve(config: Config, stop: asyncio.Event, answerer: Answerer | None = None) -> None:
     """Long polling until ``stop`` is set; then finish the updates in hand and close cleanly."""
-    core = await build_core(
-        config.knowledge_dir,
-        config.database_path,
-        config.locales_dir,
-        advisors_connected=config.advisor_chat_id is not None,
-        answerer=answerer,
-        cache_dir=config.cache_dir,
-    )
+    core = await build_core(config, advisors=config.advisor_chat_id is not None, answerer=answerer)
     application = build_application(config, core)
     try:
         await application.initialize()
         await publish_profile(application)
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=30)
         await application.start()
+        await start_desk(application, config)
         log.info("started", extra={"fields": {"mode": "polling", "articles": len(core.answerer.kb.articles)}})
         await stop.wait()
     finally:

@@ -55,12 +55,38 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return (command, argument.strip()) if command else None
 
 
+async def send_replies(bot, chat_id: int, replies: list[Reply], signer: CallbackSigner) -> list[Message]:
+    """Send replies as HTML messages, split below Telegram's limit, buttons under the last piece."""
+    sent = []
+    for reply in replies:
+        chunks = split_html(to_html(reply))
+        markup = keyboard(reply, signer)
+        for number, chunk in enumerate(chunks, start=1):
+            sent.append(
+                await bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=markup if number == len(chunks) else None,
+                )
+            )
+    return sent
+
+
 class PrivateFront:
     """Everything a person in a private chat experiences, minus the dialog's own decisions."""
 
     def __init__(
-        self, dialog, people: People, signer: CallbackSigner, flood: FloodGuard, typing_delay: float = 0.5
+        self,
+        dialog,
+        people: People,
+        signer: CallbackSigner,
+        flood: FloodGuard,
+        typing_delay: float = 0.5,
+        desk=None,
     ) -> None:
+        self.desk = desk  # the advisors' desk, when an advisors' group is configured
         self.dialog = dialog
         self.people = people
         self.signer = signer
@@ -82,7 +108,14 @@ class PrivateFront:
         if message is None or user is None or update.effective_chat is None:
             return
         chat_id = update.effective_chat.id
-        base = {"person": person_key(chat_id), "lang_hint": user.language_code, "first_name": user.first_name}
+        answered = message.reply_to_message
+        base = {
+            "person": person_key(chat_id),
+            "lang_hint": user.language_code,
+            "first_name": user.first_name,
+            "ref": f"{chat_id}:{message.message_id}",
+            "reply_to": f"{chat_id}:{answered.message_id}" if answered else None,
+        }
         text = message.text or ""
         command = parse_command(text) if message.text else None
         if command:
@@ -163,6 +196,8 @@ class PrivateFront:
 
     async def _deliver(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome) -> None:
         await self._send(context, chat_id, outcome.replies)
+        if self.desk is not None and outcome.events:
+            await self.desk.on_events(context.bot, outcome.events)
         for event in outcome.events:
             if event.get("type") == "export":
                 payload = json.dumps(event["data"], ensure_ascii=False, indent=2).encode("utf-8")
@@ -174,17 +209,7 @@ class PrivateFront:
                 )
 
     async def _send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply]) -> None:
-        for reply in replies:
-            chunks = split_html(to_html(reply))
-            markup = keyboard(reply, self.signer)
-            for number, chunk in enumerate(chunks, start=1):
-                await context.bot.send_message(
-                    chat_id,
-                    chunk,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    reply_markup=markup if number == len(chunks) else None,
-                )
+        await send_replies(context.bot, chat_id, replies, self.signer)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed without anything the person wrote, and apologise instead of falling silent."""

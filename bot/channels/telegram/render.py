@@ -19,7 +19,7 @@ def _link(url: str) -> str:
 
 
 def to_html(reply: Reply) -> str:
-    return compose(reply, escape=html.escape, bold=lambda s: f"<b>{s}</b>", link=_link)
+    return compose(reply, escape=lambda s: html.escape(s, quote=False), bold=lambda s: f"<b>{s}</b>", link=_link)
 
 
 def split_html(text: str, limit: int = CHUNK_LIMIT) -> list[str]:
