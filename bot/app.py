@@ -1,6 +1,7 @@
 """Wiring the core once: knowledge base, search, storage and dialog. Adapters start from here."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from bot.dialog.answers import Answerer
 from bot.dialog.engine import Dialog, DialogSettings
 from bot.handoff.hours import OfficeHours
 from bot.i18n import set_locales_dir
-from bot.kb import load_checked
+from bot.kb import Problem, check, load, load_checked
+from bot.metrics import Metrics
 from bot.search.cache import cached_searcher
 from bot.search.engine import Searcher
 from bot.store.cases import Cases
@@ -48,3 +50,31 @@ async def build_core(config: Config, advisors: bool = False, answerer: Answerer 
     )
     dialog = Dialog(answerer, People(db), Insights(db), Cases(db), settings)
     return Core(answerer, db, dialog)
+
+
+async def health(core: Core) -> dict:
+    """What /healthz reports: the database answers and the knowledge base is loaded."""
+    database = await core.db.ping()
+    articles = len(core.answerer.kb.articles)
+    return {"ok": database and articles > 0, "database": database, "articles": articles}
+
+
+async def refresh_metrics(core: Core, metrics: Metrics) -> None:
+    row = await core.db.fetchone("SELECT COUNT(*) AS n FROM cases WHERE status = 'open'")
+    metrics.open_cases.set(row["n"] if row else 0)
+
+
+async def reload_knowledge(core: Core, config: Config) -> list[Problem]:
+    """Re-read and check the knowledge base while the bot runs; on errors keep the one in service.
+
+    Returns the errors (empty when the new knowledge base is in service)."""
+    loaded = await asyncio.to_thread(load, config.knowledge_dir)
+    errors = [p for p in check(loaded, config.knowledge_dir) if p.level == "error"]
+    if errors:
+        return errors
+    searcher = await asyncio.to_thread(
+        cached_searcher, config.knowledge_dir, config.cache_dir, lambda: Searcher(loaded.kb)
+    )
+    searcher.observer = core.answerer.searcher.observer
+    core.answerer.kb, core.answerer.searcher = searcher.kb, searcher
+    return []

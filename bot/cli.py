@@ -146,6 +146,89 @@ def _run(args: argparse.Namespace, config: Config) -> int:
         return 1
 
 
+def _report(args: argparse.Namespace, config: Config) -> int:
+    import asyncio
+    from datetime import date
+
+    from bot.reports import REPORTS
+    from bot.store.db import open_database
+
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"--since needs a date like 2026-11-01, got {args.since!r}", file=sys.stderr)
+        return 2
+    if not config.database_path.exists():
+        print(f"no database at {config.database_path} yet: nothing to report", file=sys.stderr)
+        return 1
+
+    async def make():
+        db = await open_database(config.database_path)
+        try:
+            return await REPORTS[args.report](db, since)
+        finally:
+            await db.close()
+
+    report = asyncio.run(make())
+    print(report.as_csv() if args.csv else report.as_text(), end="" if args.csv else "\n")
+    return 0
+
+
+def _backup(args: argparse.Namespace, config: Config) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from bot.store.backup import backup
+
+    if not config.database_path.exists():
+        print(f"no database at {config.database_path}", file=sys.stderr)
+        return 1
+    target = Path(args.path)
+    if target.is_dir():
+        target = target / f"bot-{date.today().isoformat()}.sqlite3"
+    pages = backup(config.database_path, target)
+    print(f"backup written to {target} ({pages} pages, integrity ok)")
+    return 0
+
+
+def _kb_reload(args: argparse.Namespace, config: Config) -> int:
+    import os
+    import signal
+
+    from bot.channels.telegram.app import PID_FILE
+
+    if _kb_check(args, config):
+        print("not reloaded: the running bot keeps its knowledge base", file=sys.stderr)
+        return 1
+    pid_file = config.database_path.parent / PID_FILE
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, signal.SIGHUP)
+    except (OSError, ValueError):
+        print(f"no running bot found ({pid_file}); it will load the new knowledge base when it starts",
+              file=sys.stderr)
+        return 1
+    print(f"asked the running bot (pid {pid}) to reload; it checks again and logs the result")
+    return 0
+
+
+def _health(args: argparse.Namespace, config: Config) -> int:
+    import json as json_module
+    import urllib.request
+
+    if not config.port:
+        print("PORT is not set: the bot serves no /healthz", file=sys.stderr)
+        return 1
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{config.port}/healthz", timeout=5) as response:
+            state = json_module.load(response)
+    except OSError as exc:
+        print(f"unhealthy: {exc}", file=sys.stderr)
+        return 1
+    print(json_module.dumps(state))
+    return 0 if state.get("ok") else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -155,6 +238,16 @@ def build_parser() -> argparse.ArgumentParser:
     stats = kb_sub.add_parser("stats", help="coverage matrix: topics x languages")
     stats.add_argument("--json", action="store_true", help="print the matrix as JSON")
     stats.set_defaults(handler=_kb_stats)
+    kb_sub.add_parser("reload", help="check, then tell the running bot to re-read it").set_defaults(handler=_kb_reload)
+    report = sub.add_parser("report", help="curators' reports from the database")
+    report.add_argument("report", choices=("gaps", "feedback", "cases"))
+    report.add_argument("--since", help="only from this date on (YYYY-MM-DD)")
+    report.add_argument("--csv", action="store_true", help="CSV for spreadsheets")
+    report.set_defaults(handler=_report)
+    backup = sub.add_parser("backup", help="consistent copy of the database, also while the bot runs")
+    backup.add_argument("path", help="target file, or a folder for a dated file")
+    backup.set_defaults(handler=_backup)
+    sub.add_parser("health", help="exit 0 when the running bot's /healthz says ok").set_defaults(handler=_health)
     sub.add_parser("run", help="start the Telegram bot (needs BOT_TOKEN)").set_defaults(handler=_run)
     chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
     chat.set_defaults(handler=_chat)

@@ -5,6 +5,7 @@ A configuration error stops the process with one line per problem saying what to
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from bot.handoff.hours import OfficeHours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(Exception):
@@ -39,6 +41,11 @@ class Config:
     remind_after_minutes: int = 120
     reminder_interval_minutes: int = 15
     retention_days: int = 180
+    bot_mode: str = "polling"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    port: int | None = None
+    web_host: str = "0.0.0.0"
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -99,6 +106,26 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
         OfficeHours.parse(office_hours)
     except ValueError as exc:
         problems.append(str(exc))
+    mode = env.get("BOT_MODE", "").strip().lower() or "polling"
+    webhook_url = env.get("WEBHOOK_URL", "").strip().rstrip("/") or None
+    webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    port_raw = env.get("PORT", "").strip()
+    port = None
+    if port_raw:
+        if port_raw.isdigit() and 0 < int(port_raw) < 65536:
+            port = int(port_raw)
+        else:
+            problems.append(f"PORT must be a port number (1-65535), got {port_raw!r}")
+    if mode not in ("polling", "webhook"):
+        problems.append("BOT_MODE must be polling or webhook")
+    elif mode == "webhook":
+        loopback = (webhook_url or "").startswith(("http://127.0.0.1", "http://localhost"))
+        if not webhook_url or not (webhook_url.startswith("https://") or loopback):
+            problems.append("BOT_MODE=webhook needs WEBHOOK_URL, the bot's public https address")
+        if not webhook_secret or not SECRET_PATTERN.match(webhook_secret):
+            problems.append("BOT_MODE=webhook needs WEBHOOK_SECRET: 1-256 characters A-Z, a-z, 0-9, _ and -")
+        if not port_raw:
+            problems.append("BOT_MODE=webhook needs PORT, where the bot listens for Telegram")
     knowledge = Path(env.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
     if not (knowledge / "topics.yaml").is_file():
         problems.append(f"KNOWLEDGE_DIR {knowledge} holds no topics.yaml: point it at the knowledge folder")
@@ -123,4 +150,9 @@ def load_config(env: dict[str, str] | None = None, env_file: Path | None = None)
         remind_after_minutes=numbers["REMIND_AFTER_MINUTES"],
         reminder_interval_minutes=numbers["REMINDER_INTERVAL_MINUTES"],
         retention_days=numbers["RETENTION_DAYS"],
+        bot_mode=mode,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        port=port,
+        web_host=env.get("WEB_HOST", "").strip() or "0.0.0.0",
     )

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -122,7 +124,16 @@ class Searcher:
     def identify(self, text: str, hint: str | None = None):
         return self.langid.identify(text, hint)
 
+    observer: Callable[[float], None] | None = None  # e.g. a latency histogram; set by the running bot
+
     def search(self, text: str, lang_hint: str | None = None, audience: str | None = None) -> SearchResult:
+        started = time.perf_counter()
+        result = self._search(text, lang_hint, audience)
+        if self.observer is not None:
+            self.observer(time.perf_counter() - started)
+        return result
+
+    def _search(self, text: str, lang_hint: str | None, audience: str | None) -> SearchResult:
         guess = self.langid.identify(text, lang_hint)
         lang = guess.lang
         certain = guess.evidence >= 2.0

@@ -43,6 +43,16 @@ class Database:
         async with self.conn.execute(sql, params) as cur:
             return list(await cur.fetchall())
 
+    async def ping(self) -> bool:
+        """The database file is still there and answers (a lost volume shows up here)."""
+        if str(self.path) != ":memory:" and not Path(self.path).exists():
+            return False
+        try:
+            await asyncio.wait_for(self.fetchone("SELECT 1"), timeout=2)
+        except Exception:  # any failure means "not healthy"; the reason is not the health check's business
+            return False
+        return True
+
     async def close(self) -> None:
         await self.conn.close()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from datetime import time, timedelta
 
@@ -19,18 +20,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import Core, build_core
+from bot.app import Core, build_core, health, refresh_metrics, reload_knowledge
 from bot.channels.telegram import texts
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.desk import AdvisorDesk
 from bot.channels.telegram.flood import FloodGuard
 from bot.channels.telegram.front import GroupFront, PrivateFront
+from bot.channels.telegram.web import WEBHOOK_PATH, build_web_app, web_server
 from bot.config import Config
 from bot.dialog.answers import Answerer
 from bot.handoff.hours import BERLIN
 from bot.i18n import translator
 from bot.kb.model import LANGUAGES
 from bot.logs import quiet_http_logs
+from bot.metrics import Metrics
 from bot.store.cases import Cases
 from bot.store.insights import Insights
 from bot.store.people import People
@@ -53,7 +56,7 @@ async def publish_profile(application: Application) -> None:
             log.warning("profile not published", extra={"fields": {"lang": lang, "error": type(exc).__name__}})
 
 
-def build_desk(config: Config, core: Core, signer: CallbackSigner) -> AdvisorDesk | None:
+def build_desk(config: Config, core: Core, signer: CallbackSigner, metrics: Metrics) -> AdvisorDesk | None:
     if config.advisor_chat_id is None:
         return None
     db = core.db
@@ -67,15 +70,19 @@ def build_desk(config: Config, core: Core, signer: CallbackSigner) -> AdvisorDes
         signer,
         remind_after=timedelta(minutes=config.remind_after_minutes),
         retention=timedelta(days=config.retention_days),
+        metrics=metrics,
+        reload=lambda: reload_knowledge(core, config),
     )
 
 
-def build_application(config: Config, core: Core) -> Application:
+def build_application(config: Config, core: Core, metrics: Metrics | None = None) -> Application:
     quiet_http_logs()
     signer = CallbackSigner(config.callback_secret or config.bot_token or "")
-    desk = build_desk(config, core, signer)
+    metrics = metrics or Metrics()
+    desk = build_desk(config, core, signer, metrics)
     private = PrivateFront(
-        core.dialog, People(core.db), signer, FloodGuard(config.flood_limit, 60.0), config.typing_delay, desk
+        core.dialog, People(core.db), signer, FloodGuard(config.flood_limit, 60.0), config.typing_delay, desk,
+        metrics,
     )
     groups = GroupFront()
     application = (
@@ -126,22 +133,50 @@ async def start_desk(application: Application, config: Config) -> None:
     jobs.run_daily(desk.purge, time=time(3, 0, tzinfo=BERLIN), name="purge-closed")
 
 
+PID_FILE = "bot.pid"  # where `python -m bot kb reload` finds the running bot
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 
-async def serve(config: Config, stop: asyncio.Event, answerer: Answerer | None = None) -> None:
-    """Long polling until ``stop`` is set; then finish the updates in hand and close cleanly."""
+async def serve(config: Config, stop: asyncio.Event, answerer: Answerer | None = None,
+                reload: asyncio.Event | None = None) -> None:
+    """Serve until ``stop`` is set (polling, or webhook with BOT_MODE=webhook); then finish the updates in
+    hand, close the database and return. ``reload`` re-reads the knowledge base whenever it is set."""
     core = await build_core(config, advisors=config.advisor_chat_id is not None, answerer=answerer)
-    application = build_application(config, core)
+    metrics = Metrics()
+    core.answerer.searcher.observer = metrics.search_seconds.observe
+    application = build_application(config, core, metrics)
+    server = None
+    if config.port:
+        web = build_web_app(application, lambda: health(core), metrics, lambda: refresh_metrics(core, metrics),
+                            config.webhook_secret if config.bot_mode == "webhook" else None)
+        server = web_server(web, config.port, config.web_host)
+    tasks: list[asyncio.Task] = []
+    pid_file = config.database_path.parent / PID_FILE
     try:
         await application.initialize()
         await publish_profile(application)
-        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=30)
+        if config.bot_mode == "webhook":
+            await application.bot.set_webhook(f"{config.webhook_url}{WEBHOOK_PATH}", secret_token=config.webhook_secret,
+                                              allowed_updates=ALLOWED_UPDATES)
+        else:
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=30)
         await application.start()
         await start_desk(application, config)
-        log.info("started", extra={"fields": {"mode": "polling", "articles": len(core.answerer.kb.articles)}})
+        if server is not None:
+            tasks.append(asyncio.create_task(server.serve()))
+        if reload is not None:
+            tasks.append(asyncio.create_task(reload_on(reload, core, config)))
+        pid_file.write_text(str(os.getpid()))
+        log.info("started", extra={"fields": {"mode": config.bot_mode, "articles": len(core.answerer.kb.articles)}})
         await stop.wait()
     finally:
+        pid_file.unlink(missing_ok=True)
+        if server is not None:
+            server.should_exit = True
+        for task in tasks:
+            if task.get_coro().__name__ == "reload_on":
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         if application.updater.running:
             await application.updater.stop()
         if application.running:
@@ -151,14 +186,26 @@ async def serve(config: Config, stop: asyncio.Event, answerer: Answerer | None =
         log.info("stopped")
 
 
+async def reload_on(event: asyncio.Event, core: Core, config: Config) -> None:
+    while True:
+        await event.wait()
+        event.clear()
+        problems = await reload_knowledge(core, config)
+        if problems:
+            log.error("knowledge base not reloaded", extra={"fields": {"errors": len(problems)}})
+        else:
+            log.info("knowledge base reloaded", extra={"fields": {"articles": len(core.answerer.kb.articles)}})
+
+
 def run(config: Config) -> int:
-    """``python -m bot run``: serve until SIGTERM or SIGINT."""
+    """``python -m bot run``: serve until SIGTERM or SIGINT; SIGHUP re-reads the knowledge base."""
     async def main() -> None:
-        stop = asyncio.Event()
+        stop, reload = asyncio.Event(), asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await serve(config, stop)
+        loop.add_signal_handler(signal.SIGHUP, reload.set)
+        await serve(config, stop, reload=reload)
 
     asyncio.run(main())
     return 0

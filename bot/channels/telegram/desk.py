@@ -10,6 +10,7 @@ import asyncio
 import html
 import logging
 import weakref
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
@@ -22,6 +23,7 @@ from bot.channels.telegram.front import media_kind, parse_command, send_replies
 from bot.dialog.answers import Answerer
 from bot.handoff import cards
 from bot.handoff.person import PersonSide
+from bot.metrics import Metrics
 from bot.store.cases import CLOSED, IN, NOTE, OPEN, OUT, Case, Cases, Relay
 from bot.store.insights import Insights
 from bot.store.people import People
@@ -62,7 +64,11 @@ class AdvisorDesk:
         signer: CallbackSigner,
         remind_after: timedelta,
         retention: timedelta,
+        metrics: Metrics | None = None,
+        reload: Callable[[], Awaitable[list]] | None = None,
     ) -> None:
+        self.metrics = metrics or Metrics()
+        self.reload = reload  # re-reads the knowledge base; returns its errors
         self.chat_id = chat_id
         self.cases = cases
         self.people = people
@@ -210,6 +216,7 @@ class AdvisorDesk:
         message = update.effective_message
         if message is None or message.from_user is None or message.from_user.is_bot:
             return
+        self.metrics.updates.labels("advisor").inc()
         bot = context.bot
         thread = message.message_thread_id if message.is_topic_message else None
         case = await self.cases.by_thread(thread) if thread else None
@@ -221,6 +228,15 @@ class AdvisorDesk:
             elif command and command[0] == "stats":
                 misses = await self.insights.misses()
                 await message.reply_text(cards.case_stats(await self.cases.all_cases(), misses, self.answerer.kb))
+            elif command and command[0] == "reload" and self.reload is not None:
+                errors = await self.reload()
+                if errors:
+                    shown = "\n".join(str(e) for e in errors[:10])
+                    await message.reply_text(f"Nicht übernommen, der alte Stand bleibt / refused, the old knowledge "
+                                             f"base stays ({len(errors)} errors):\n{shown}")
+                else:
+                    count = len(self.answerer.kb.articles)
+                    await message.reply_text(f"Wissensbasis neu geladen / knowledge base reloaded: {count} articles.")
             return
         if command:
             await self._command(bot, message, case, *command)
@@ -237,6 +253,7 @@ class AdvisorDesk:
                 source_ref=ref(self.chat_id, message.message_id), reply_to_ref=reply_ref,
             )
             if recorded is not None:
+                self._first_response(case)
                 await self.flush(bot, case.id)
 
     async def _command(self, bot, message: Message, case: Case, command: str, argument: str) -> None:
@@ -311,9 +328,15 @@ class AdvisorDesk:
                                                message_thread_id=query.message.message_thread_id)
             return
         await self.cases.add_message(case.id, OUT, article, kind=ARTICLE_KIND, relayed=False)
+        self._first_response(case)
         await self.flush(context.bot, case.id)
         title = self.answerer.kb.articles[article].text("de").title
         await self._post(context.bot, case, f"Artikel gesendet / article sent: {title}")
+
+    def _first_response(self, case: Case) -> None:
+        if case.first_response_at is None:
+            waited = datetime.now(UTC) - cards.parse_time(case.created_at)
+            self.metrics.first_response_seconds.observe(waited.total_seconds())
 
     # --- jobs ---------------------------------------------------------------------------------
     async def remind_waiting(self, context: ContextTypes.DEFAULT_TYPE) -> None:

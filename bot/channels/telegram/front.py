@@ -26,6 +26,7 @@ from bot.channels.telegram.flood import DROP, NOTICE, FloodGuard
 from bot.channels.telegram.render import keyboard, split_html, to_html
 from bot.dialog.types import Incoming, Outcome, Reply
 from bot.i18n import DEFAULT_LANGUAGE, negotiate
+from bot.metrics import Metrics
 from bot.store.people import People
 
 log = logging.getLogger("bot.updates")
@@ -85,8 +86,10 @@ class PrivateFront:
         flood: FloodGuard,
         typing_delay: float = 0.5,
         desk=None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.desk = desk  # the advisors' desk, when an advisors' group is configured
+        self.metrics = metrics or Metrics()
         self.dialog = dialog
         self.people = people
         self.signer = signer
@@ -175,6 +178,9 @@ class PrivateFront:
             action = "blocked"
             await self.people.set_blocked(incoming.person, True)
         finally:
+            self.metrics.updates.labels(kind).inc()
+            if lang is not None:
+                self.metrics.answers.labels(action, lang).inc()
             log.info(
                 "update",
                 extra={
@@ -220,6 +226,7 @@ class PrivateFront:
             frames.append(f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}")
             tb = tb.tb_next
         detail = str(error) if isinstance(error, TelegramError) else ""
+        self.metrics.errors.inc()
         errors_log.error(
             "error",
             extra={"fields": {"error": type(error).__name__, "detail": detail[:200], "at": " < ".join(frames[-4:])}},
