@@ -181,6 +181,13 @@ async def test_in_a_group_the_bot_only_points_to_a_private_chat(fake, bot):
     assert sent[0].buttons[0][1].startswith("https://t.me/")
 
 
+async def test_chatid_tells_a_group_its_id_for_the_setup(fake, bot):
+    group = -100888
+    await fake.say(group, "/chatid", language_code="de", chat_type="supergroup")
+    await fake.settle(0.3)
+    assert [s.text for s in fake.to(group)] == ["ADVISOR_CHAT_ID=-100888"]
+
+
 async def test_very_long_messages_are_accepted_and_answered(fake, bot):
     chat = 3010
     story = "Ich arbeite seit drei Jahren als Pflegekraft in Kenia und möchte nach Magdeburg. " * 40

@@ -256,7 +256,12 @@ class GroupFront:
         if message is None or message.text is None or update.effective_chat is None:
             return
         command = parse_command(message.text)
-        if update.effective_chat.type == ChatType.PRIVATE or not command or command[0] != "start":
+        if update.effective_chat.type == ChatType.PRIVATE or not command:
+            return
+        if command[0] == "chatid":  # for setting up ADVISOR_CHAT_ID; a group's own id is no secret to it
+            await message.reply_text(f"ADVISOR_CHAT_ID={update.effective_chat.id}")
+            return
+        if command[0] != "start":
             return
         user = update.effective_user
         lang = negotiate(user.language_code if user else None) or DEFAULT_LANGUAGE
