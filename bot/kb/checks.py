@@ -80,6 +80,24 @@ def _check_article(kb: KnowledgeBase, a: Article, today: date, add) -> None:
             seen.add(k)
 
 
+def _route_problems(kb: KnowledgeBase) -> list[Problem]:
+    # Imported here: the guides use the interface strings, which import this package (a cycle otherwise).
+    from bot.guides.routes import load_rules
+
+    rules = load_rules(kb.routes)
+    found = [Problem("knowledge/routes.yaml", "-", "rules", p) for p in rules.problems]
+    for route in rules.routes:
+        if route.get("article") not in kb.articles:
+            found.append(Problem("knowledge/routes.yaml", route.get("id", "?"), "article",
+                                 f"unknown article id {route.get('article')!r}"))
+        if problem := url_problem(str(route.get("source", "")), kb.domains):
+            found.append(Problem("knowledge/routes.yaml", route.get("id", "?"), "source", problem))
+    for name, spec in rules.thresholds.items():
+        if problem := url_problem(str(spec.get("source", "")), kb.domains):
+            found.append(Problem("knowledge/routes.yaml", name, "source", problem))
+    return found
+
+
 def check(loaded: Loaded, root: Path, today: date | None = None) -> list[Problem]:
     """All problems: the loader's plus the cross-reference checks, errors first."""
     today = today or date.today()
@@ -101,6 +119,8 @@ def check(loaded: Loaded, root: Path, today: date | None = None) -> list[Problem
             for a, lang in places:
                 others = ", ".join(i for i in ids if i != a.id)
                 add(a, f"{lang}.questions", f"question '{q}' also belongs to {others}")
+    if kb.routes:
+        problems += _route_problems(kb)
     covered = {t for a in kb.articles.values() for t in a.topics}
     for topic in kb.topics:
         if topic not in covered:

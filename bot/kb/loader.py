@@ -246,6 +246,19 @@ def _load_stopwords(c: _Collector, path: Path) -> dict[str, tuple[str, ...]]:
     return result
 
 
+def _load_mapping(c: _Collector, path: Path) -> dict:
+    """A YAML mapping whose content the guides check (see bot.kb.checks)."""
+    if not path.exists():
+        return {}
+    data = c.read_yaml(path)
+    if data is INVALID:
+        return {}
+    if not isinstance(data, dict):
+        c.add(path, "-", "file", "must be a mapping")
+        return {}
+    return data
+
+
 def _load_domains(c: _Collector, path: Path) -> tuple[str, ...]:
     data = c.read_yaml(path) if path.exists() else None
     if data is INVALID:
@@ -283,5 +296,7 @@ def load(root: Path) -> Loaded:
         smalltalk=_load_smalltalk(c, root / "smalltalk.yaml"),
         domains=_load_domains(c, root / "domains.yaml"),
         stopwords=_load_stopwords(c, root / "stopwords.yaml"),
+        routes=_load_mapping(c, root / "routes.yaml"),
+        contacts=_load_mapping(c, root / "contacts.yaml"),
     )
     return Loaded(kb, c.problems)

@@ -66,6 +66,8 @@ class KnowledgeBase:
     smalltalk: tuple[SmallTalk, ...] = ()
     domains: tuple[str, ...] = ()
     stopwords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    routes: dict = field(default_factory=dict)  # the route finder's rules, as in routes.yaml
+    contacts: dict = field(default_factory=dict)  # the help finder's directory, as in contacts.yaml
 
     def articles_for(self, topic: str, audience: str | None = None) -> list[Article]:
         """Articles whose main or secondary topic is ``topic``, main-topic ones first."""
