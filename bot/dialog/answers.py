@@ -52,8 +52,25 @@ class Answerer:
             lang=lang,
             title=text.title,
             sources=article.sources,
-            buttons=(*_rows(related), feedback, (self.advisor_button(lang, article.topics[0]),)),
+            buttons=(*_rows(related), *self._guide_rows(article, lang), feedback,
+                     (self.advisor_button(lang, article.topics[0]),)),
         )
+
+    def _guide_rows(self, article, lang: str) -> tuple[tuple[Button, ...], ...]:
+        """Articles about routes offer the route finder; those that send people to an authority, the finder."""
+        _ = translator(lang)
+        rows = []
+        if "visa-entry" in article.topics and article.audience != "employer":
+            rows.append((self.route_finder_button(lang),))
+        if "Ausländerbehörde" in article.text("de").answer or "contact-advisor" in article.topics:
+            rows.append((self.help_finder_button(lang),))
+        return tuple(rows)
+
+    def route_finder_button(self, lang: str) -> Button:
+        return Button("🧭 " + translator(lang)("Which route fits me?"), "rf:restart:-")
+
+    def help_finder_button(self, lang: str) -> Button:
+        return Button("📍 " + translator(lang)("Help near me"), "hf:start:-")
 
     def clarify(self, result: SearchResult, lang: str) -> Reply:
         _ = translator(lang)
@@ -118,7 +135,9 @@ class Answerer:
             other = "employer" if audience == "candidate" else "candidate"
             label = _("Show topics for employers") if other == "employer" else _("Show topics for candidates")
             rows += ((Button("⇄ " + label, actions.make(actions.MENU, other)),),)
-        return Reply(_("Choose a topic:"), lang, buttons=rows)
+        guides = (self.help_finder_button(lang),) if audience == "employer" else (
+            self.route_finder_button(lang), self.help_finder_button(lang))
+        return Reply(_("Choose a topic:"), lang, buttons=(*rows, guides))
 
     def topic_articles(self, topic_id: str, lang: str, audience: str | None) -> Reply:
         _ = translator(lang)

@@ -12,6 +12,8 @@ from datetime import datetime
 from bot.dialog import actions
 from bot.dialog.answers import Answerer
 from bot.dialog.types import Button, Incoming, Outcome, Reply
+from bot.guides import help_finder, route_finder
+from bot.guides.cache import GuideCache
 from bot.handoff.hours import OfficeHours
 from bot.handoff.person import PENDING_COMMENT, PENDING_QUESTION, PENDING_TOPIC, RATE, PersonSide, utc_now
 from bot.i18n import DEFAULT_LANGUAGE, language_name, negotiate, translator
@@ -47,6 +49,7 @@ class Dialog:
         self.cases = cases
         self.settings = settings or DialogSettings()
         s = self.settings
+        self.guides = GuideCache(answerer)
         self.handoff = PersonSide(
             answerer, people, cases, advisors_connected=s.advisors_connected, retention_days=s.retention_days,
             hours=s.hours, clock=s.clock,
@@ -128,6 +131,11 @@ class Dialog:
     async def _on_media(self, person: Person, inc: Incoming) -> Outcome:
         lang = self._lang(person, inc)
         _ = translator(lang)
+        if inc.location and person.pending and person.pending.startswith(help_finder.PREFIX + ":where"):
+            place = f"{inc.location[0]:.5f},{inc.location[1]:.5f}"
+            state, reply = self.guides.help_finder().where(place, lang)
+            await self.people.save(person.with_(pending=state))
+            return self._out([reply], lang, "help-finder")
         case = await self.cases.open_for(person.person)
         if case is not None:
             return await self.handoff.relay(case, inc, lang)
@@ -158,6 +166,10 @@ class Dialog:
             return self._out([self.answers.topics_menu(lang, person.audience)], lang, "menu")
         if command == "advisor":
             return await self.handoff.start(person, lang, None)
+        if command == "check":
+            return await self._route_start(person, lang)
+        if command == "nearby":
+            return await self._near_start(person, lang)
         if command == "status":
             return await self.handoff.status(person, lang)
         if command in ("cancel", "skip"):
@@ -218,6 +230,8 @@ class Dialog:
                 "/topics " + _("browse all topics"),
                 "/language " + _("change the language"),
                 "/advisor " + _("talk to a human advisor"),
+                "/check " + _("which route to Germany fits me?"),
+                "/nearby " + _("counselling and authorities near me"),
                 "/status " + _("see your request to an advisor"),
                 "/mydata " + _("see everything stored about you"),
                 "/delete " + _("delete everything stored about you"),
@@ -273,9 +287,46 @@ class Dialog:
             return await self.handoff.choose_topic(person, lang, arg)
         if name == RATE and len(parts) == 2 and (rated := await self.handoff.rate(person, lang, *parts)):
             return rated
+        if name == route_finder.ACTION and len(parts) == 2:
+            if arg == "restart":
+                return await self._route_start(person, lang)
+            if person.pending and person.pending.startswith(route_finder.PREFIX + ":"):
+                step = self.guides.route_finder().answer(person.pending, arg, parts[1], lang)
+                if step is not None:
+                    state, replies = step
+                    await self.people.save(person.with_(pending=state))
+                    return self._out(replies, lang, "route-finder" if state else "route-result")
+        if name == help_finder.ACTION and len(parts) == 2:
+            return await self._near_step(person, lang, arg, parts[1]) or self._out(
+                answers.expired(lang, person.audience), lang, "expired")
         if name == actions.DELETE and arg in ("yes", "no"):
             return await self._delete(person, lang, arg == "yes")
         return self._out(answers.expired(lang, person.audience), lang, "expired")
+
+    async def _route_start(self, person: Person, lang: str) -> Outcome:
+        state, reply = self.guides.route_finder().start(lang)
+        await self._save(person.with_(lang=lang, pending=state))
+        return self._out([reply], lang, "route-finder")
+
+    async def _near_start(self, person: Person, lang: str) -> Outcome:
+        state, reply = self.guides.help_finder().start(lang)
+        await self._save(person.with_(lang=lang, pending=state))
+        return self._out([reply], lang, "help-finder")
+
+    async def _near_step(self, person: Person, lang: str, kind: str, value: str) -> Outcome | None:
+        finder = self.guides.help_finder()
+        if kind == "start":
+            return await self._near_start(person, lang)
+        pending = person.pending or ""
+        if kind == "area" and pending.startswith(help_finder.PREFIX + ":where") and value in finder.directory.areas:
+            state, reply = finder.where(value, lang)
+            await self.people.save(person.with_(pending=state))
+            return self._out([reply], lang, "help-finder")
+        if kind == "need" and pending.startswith(help_finder.PREFIX + ":need:") and value in help_finder.NEEDS:
+            place = pending.split(":", 2)[2]
+            await self.people.save(person.with_(pending=None))
+            return self._out(finder.result(place, value, lang), lang, "help-result")
+        return None
 
     async def _feedback(self, article: str, helpful: bool, lang: str) -> Outcome:
         _ = translator(lang)

@@ -18,6 +18,7 @@ class Incoming:
     media: str | None = None  # photo, voice, document, sticker, location, contact ...
     ref: str | None = None  # the channel's id of the message ("chat:message"), for relaying it
     reply_to: str | None = None  # the channel's id of the message it replies to
+    location: tuple[float, float] | None = None  # a shared location (latitude, longitude)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ AUDIENCE = {"candidate": "Fachkraft/Azubi · candidate", "employer": "Arbeitgebe
 COMMANDS_HELP = (
     "Antworten hier gehen an die Person / replies here go to the person. "
     "Interne Notiz / internal note: mit ! beginnen oder /note. "
-    "/claim · /close · /reopen · /kb Suchwörter · /lang. "
+    "/claim · /close · /reopen · /kb Suchwörter · /near Ort · /lang. "
     "Im allgemeinen Thema / in the general topic: /cases · /stats · /reload"
 )
 

@@ -98,6 +98,20 @@ def _route_problems(kb: KnowledgeBase) -> list[Problem]:
     return found
 
 
+def _contact_problems(kb: KnowledgeBase) -> list[Problem]:
+    from bot.guides.help_finder import Directory  # here for the same reason as above
+
+    directory = Directory(kb.contacts, kb.domains, set(kb.topics))
+    found = [Problem("knowledge/contacts.yaml", "-", "directory", p) for p in directory.problems]
+    if len(directory.areas) != 14:
+        found.append(Problem("knowledge/contacts.yaml", "-", "areas",
+                             f"{len(directory.areas)} areas; Sachsen-Anhalt has 11 districts and 3 cities"))
+    authorities = {a for c in directory.contacts if c.kind == "foreigners-authority" for a in c.serves}
+    for area in sorted(set(directory.areas) - authorities):
+        found.append(Problem("knowledge/contacts.yaml", area, "foreigners-authority", "no foreigners' authority"))
+    return found
+
+
 def check(loaded: Loaded, root: Path, today: date | None = None) -> list[Problem]:
     """All problems: the loader's plus the cross-reference checks, errors first."""
     today = today or date.today()
@@ -121,6 +135,8 @@ def check(loaded: Loaded, root: Path, today: date | None = None) -> list[Problem
                 add(a, f"{lang}.questions", f"question '{q}' also belongs to {others}")
     if kb.routes:
         problems += _route_problems(kb)
+    if kb.contacts:
+        problems += _contact_problems(kb)
     covered = {t for a in kb.articles.values() for t in a.topics}
     for topic in kb.topics:
         if topic not in covered:

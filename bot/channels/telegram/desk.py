@@ -21,6 +21,7 @@ from telegram.ext import ContextTypes
 from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.front import media_kind, parse_command, send_replies
 from bot.dialog.answers import Answerer
+from bot.guides.cache import GuideCache
 from bot.handoff import cards
 from bot.handoff.person import PersonSide
 from bot.metrics import Metrics
@@ -68,6 +69,7 @@ class AdvisorDesk:
         reload: Callable[[], Awaitable[list]] | None = None,
     ) -> None:
         self.metrics = metrics or Metrics()
+        self.guides = GuideCache(answerer)
         self.reload = reload  # re-reads the knowledge base; returns its errors
         self.chat_id = chat_id
         self.cases = cases
@@ -283,8 +285,23 @@ class AdvisorDesk:
             await message.reply_text(f"Sprache / Language: {cards.language_label(case.lang)}")
         elif command == "kb":
             await self._kb_choices(message, case, argument)
+        elif command == "near":
+            await self._near(bot, message, case, argument)
         else:
             await message.reply_text(cards.COMMANDS_HELP)
+
+    async def _near(self, bot, message: Message, case: Case, place: str) -> None:
+        """The local help finder for the person's place, sent to them in their language."""
+        finder = self.guides.help_finder()
+        area = finder.directory.area_named(place) if place.strip() else None
+        if area is None:
+            names = ", ".join(sorted(a.name for a in finder.directory.areas.values()))
+            await message.reply_text(f"Ort nicht erkannt / place not recognised. Bekannt / known: {names}")
+            return
+        replies = finder.result(area.id, "general", case.lang)
+        await self._tell_person(bot, case, replies)
+        await self.cases.add_message(case.id, OUT, f"[near {area.id}]", kind="near", relayed=True)
+        await message.reply_text(f"Anlaufstellen für {area.name} gesendet / contact points sent.")
 
     async def _tell_person(self, bot, case: Case, replies) -> None:
         try:

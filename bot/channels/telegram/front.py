@@ -129,7 +129,9 @@ class PrivateFront:
             kind = "edited" if update.edited_message else "text"
         else:
             kind = media_kind(message) or "other"
-            incoming = Incoming(media=kind, text=message.caption or "", **base)
+            where = message.location
+            location = (where.latitude, where.longitude) if where else None
+            incoming = Incoming(media=kind, text=message.caption or "", location=location, **base)
         await self._serve(update, context, chat_id, incoming, kind)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

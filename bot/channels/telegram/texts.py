@@ -8,6 +8,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Start and choose language")),
     ("topics", N_("Browse all topics")),
     ("advisor", N_("Talk to a human advisor")),
+    ("check", N_("Which route fits me?")),
+    ("nearby", N_("Help near me")),
     ("language", N_("Change the language")),
     ("status", N_("Your request to an advisor")),
     ("help", N_("How this assistant works")),
