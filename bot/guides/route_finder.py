@@ -89,8 +89,8 @@ def applies(step: Step, given: dict[str, str]) -> bool:
         return goal in ("work", UNSURE)
     if step.key == "t":
         return goal == "training"
-    if step.key == "en":
-        return goal != "training" and given.get("de") not in ("B1", "B2")
+    if step.key == "en":  # English matters where German does not yet carry the route
+        return goal != "training" and given.get("de") in ("none", "A1", UNSURE)
     if step.key == "x":
         return goal != "training"
     return True
