@@ -88,3 +88,55 @@ def test_route_articles_offer_the_route_finder(answerer):
 def test_distances_are_plausible():
     magdeburg, halle = (52.1205, 11.6276), (51.4825, 11.9697)
     assert 70 < distance_km(*magdeburg, *halle) < 80
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_the_help_finder_by_district(dialog, lang):
+    start = await send(dialog, command="nearby", lang_hint=lang)
+    assert start.action == "help-finder" and "hf:area:halle" in actions_of(start)
+    need = await send(dialog, action="hf:area:halle")
+    assert "hf:need:residence" in actions_of(need)
+    result = await send(dialog, action="hf:need:residence")
+    text = result.replies[0].text
+    assert result.action == "help-result"
+    assert "openstreetmap.org" in text
+    first = text.split("•")[1]
+    assert "Ausländerbehörde" in first and "Halle" in first, "the authority responsible for Halle comes first"
+
+
+async def test_a_shared_location_finds_the_nearest_points(dialog):
+    await send(dialog, command="nearby", lang_hint="de")
+    # a location in Wernigerode (district Harz)
+    asked = await send(dialog, media="location", location=(51.8350, 10.7853))
+    assert asked.action == "help-finder"
+    result = await send(dialog, action="hf:need:residence")
+    first = result.replies[0].text.split("•")[1]
+    assert "Harz" in first
+
+
+async def test_only_the_responsible_foreigners_authority_is_listed(kb, answerer):
+    from bot.guides.help_finder import Directory
+
+    directory = Directory(kb.contacts, kb.domains, set(kb.topics))
+    area = directory.areas["magdeburg"]
+    found = directory.nearest("residence", area.lat, area.lon, "magdeburg")
+    authorities = [c for c, _ in found if c.kind == "foreigners-authority"]
+    assert [set(c.serves) for c in authorities] == [{"magdeburg"}]
+
+
+def test_the_directory_is_complete_and_has_no_phone_numbers(kb):
+    from bot.guides.help_finder import Directory
+
+    directory = Directory(kb.contacts, kb.domains, set(kb.topics))
+    assert directory.problems == []
+    assert len(directory.areas) == 14
+    names = " ".join(c.name for c in directory.contacts)
+    for required in ("WelcomeCenter", "IQ", "KAUSA", "Faire Integration", "LAMSA", "IHK Halle-Dessau",
+                     "IHK Magdeburg", "Landesverwaltungsamt"):
+        assert required in names
+    assert "phone" not in str(kb.contacts)
+
+
+def test_articles_that_send_people_to_the_authority_link_the_finder(answerer):
+    reply = answerer.article("arrival-residence-permit", "en")
+    assert "hf:start:-" in [b.action for row in reply.buttons for b in row]
