@@ -311,3 +311,14 @@ async def test_closed_cases_are_purged_after_the_retention_period(tmp_path, answ
         assert await db.fetchone("SELECT * FROM case_messages WHERE case_id = ?", (old_case.id,)) is None
     finally:
         await db.close()
+
+
+async def test_an_advisor_sends_local_help_in_the_persons_language(fake, tmp_path, answerer):
+    person = 7601
+    async with running_bot(fake, tmp_path, answerer, **desk_env()):
+        thread = await open_case(fake, person, "uk", "Де подати документи на дозвіл на проживання?")
+        await fake.say(ADVISORS, "/near Magdeburg", thread=thread, **ADVISOR)
+        await fake.settle(0.3)
+        sent = fake.to(person)[-1].text
+        assert "WelcomeCenter Sachsen-Anhalt" in sent and "openstreetmap.org" in sent
+        assert any("gesendet" in t for t in group_texts(fake, thread))

@@ -5,8 +5,8 @@ import pytest
 
 from bot.dialog.types import Incoming
 from bot.guides.help_finder import distance_km
-from bot.kb.model import LANGUAGES
 from bot.i18n import translator
+from bot.kb.model import LANGUAGES
 
 PERSON = "guide:1"
 

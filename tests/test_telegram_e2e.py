@@ -254,3 +254,34 @@ async def test_deep_links_open_the_matching_state(fake, bot):
     await fake.press(employer, picker.button("Deutsch"), language_code="de")
     _, menu = await fake.next_messages(employer, 2, 2)
     assert any("Einstellen aus dem Ausland" in label for label, _ in menu.buttons)
+
+
+async def test_the_route_finder_on_telegram(fake, bot):
+    chat = 3020
+    await fake.say(chat, "/check", language_code="en")
+    answers = {"c": "third", "g": "training", "t": "yes", "de": "B1", "a": "34"}
+    for _ in range(8):
+        await fake.settle(0.15)
+        last = fake.to(chat)[-1]
+        steps = [data for _, data in last.buttons if data.startswith("rf:")]
+        if not steps or steps[0].startswith("rf:restart"):
+            break
+        step = steps[0].split(":")[1]
+        await fake.press(chat, next(d for d in steps if d.split("|")[0] == f"rf:{step}:{answers[step]}"),
+                         language_code="en")
+    result = fake.to(chat)[-1]
+    assert "Visa for vocational training (§ 16a)" in result.text
+    assert '<a href="https://' in result.text
+
+
+async def test_the_help_finder_with_a_shared_location(fake, bot):
+    chat = 3021
+    await fake.say(chat, "/nearby", language_code="de")
+    await fake.wait_for(chat, 1)
+    await fake.send_media(chat, "location", language_code="de")  # in Halle (Saale)
+    (needs,) = await fake.next_messages(chat, 1)
+    await fake.press(chat, next(d for _, d in needs.buttons if d.startswith("hf:need:residence")),
+                     language_code="de")
+    (result,) = await fake.next_messages(chat, 2)
+    first = result.text.split("•")[1]
+    assert "Halle" in first and "openstreetmap.org" in result.text

@@ -13,6 +13,7 @@ from bot.dialog.answers import Answerer
 from bot.dialog.types import Button, Reply
 from bot.i18n import N_, translator
 from bot.kb.checks import url_problem
+from bot.search.normalize import key
 
 PREFIX = "near"
 ACTION = "hf"  # hf:area:<id> | hf:need:<key> | hf:start:-
@@ -123,8 +124,9 @@ class Directory:
 
     def area_named(self, text: str) -> Area | None:
         """The area a place name means ("halle", "Landkreis Harz", "Wernigerode" is not known: None)."""
-        names = {a.id: a.name for a in self.areas.values()}
-        best = process.extractOne(text, names, scorer=fuzz.WRatio, score_cutoff=80)
+        names = {a.id: f"{key(a.name)} {a.id.replace('-', ' ')}" for a in self.areas.values()}
+        words = " ".join(w for w in key(text).split() if w not in ("landkreis", "kreis", "stadt", "lk"))
+        best = process.extractOne(words, names, scorer=fuzz.token_set_ratio, score_cutoff=85)
         return self.areas[best[2]] if best else None
 
 
