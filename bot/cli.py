@@ -31,6 +31,12 @@ def _kb_stats(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _report_knowledge_errors(exc) -> None:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    print(exc, file=sys.stderr)
+
+
 def _load_answerer(config: Config):
     from bot.app import load_answerer
     from bot.kb import KnowledgeError
@@ -38,9 +44,7 @@ def _load_answerer(config: Config):
     try:
         return load_answerer(config.knowledge_dir, config.locales_dir, config.cache_dir)
     except KnowledgeError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(exc, file=sys.stderr)
+        _report_knowledge_errors(exc)
         return None
 
 
@@ -118,9 +122,7 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
     try:
         asyncio.run(run())
     except KnowledgeError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(exc, file=sys.stderr)
+        _report_knowledge_errors(exc)
         return 1
     except KeyboardInterrupt:
         pass
@@ -140,9 +142,7 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     try:
         return run(config)
     except KnowledgeError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(exc, file=sys.stderr)
+        _report_knowledge_errors(exc)
         return 1
 
 

@@ -19,6 +19,7 @@ from bot.store.cases import Cases
 from bot.store.db import Database, open_database
 from bot.store.insights import Insights
 from bot.store.people import People
+from tests.fake_telegram import FakeTelegram
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 
@@ -48,6 +49,15 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 def make_dialog(answerer: Answerer, db: Database, **settings) -> Dialog:
     return Dialog(answerer, People(db), Insights(db), Cases(db), DialogSettings(**settings))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """A fake Telegram Bot API on 127.0.0.1 for end-to-end tests."""
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

@@ -27,14 +27,6 @@ ADVISOR = {"chat_type": "supergroup", "user_id": 555, "first_name": "Berta", "la
 ALWAYS_OPEN = "mon-sun 00:00-23:59"
 
 
-@pytest.fixture
-async def fake():
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 def desk_env(**extra: str) -> dict:
     return {"ADVISOR_CHAT_ID": str(ADVISORS), "OFFICE_HOURS": ALWAYS_OPEN, **extra}
 
@@ -130,6 +122,14 @@ async def test_a_whole_case(fake, tmp_path, answerer, kb, lang):
     assert case["first_response_at"] is not None
     assert [n["text"] for n in notes] == ["nur intern: Zeugnis fehlt"]
     assert len(copies_to(fake, ADVISORS)) == 2, "after closing, messages are not relayed any more"
+
+
+def make_desk(db, cases: Cases, answerer: Answerer) -> AdvisorDesk:
+    people = People(db)
+    handoff = PersonSide(answerer, people, cases, advisors_connected=True, retention_days=180, hours=None,
+                         clock=lambda: datetime.now(UTC))
+    return AdvisorDesk(ADVISORS, cases, people, Insights(db), answerer, handoff, CallbackSigner("s"),
+                       remind_after=timedelta(hours=1), retention=timedelta(days=180))
 
 
 def fake_signed_action(data: str) -> str:
@@ -268,11 +268,7 @@ async def test_a_waiting_case_is_announced_once_per_interval(fake, tmp_path, ans
         old = (datetime.now(UTC) - timedelta(hours=3)).isoformat(timespec="seconds")
         await conn.execute("UPDATE cases SET created_at = ? WHERE id = ?", (old, case.id))
     bot = Bot(fake.token, base_url=f"{fake.url}/bot")
-    people = People(db)
-    desk = AdvisorDesk(ADVISORS, cases, people, Insights(db), answerer,
-                       PersonSide(answerer, people, cases, advisors_connected=True, retention_days=180, hours=None,
-                                  clock=lambda: datetime.now(UTC)),
-                       CallbackSigner("s"), remind_after=timedelta(hours=1), retention=timedelta(days=180))
+    desk = make_desk(db, cases, answerer)
     try:
         async with bot:
             context = SimpleNamespace(bot=bot)
@@ -300,11 +296,7 @@ async def test_closed_cases_are_purged_after_the_retention_period(tmp_path, answ
         await cases.set_status(case.id, "closed")
     async with db.transaction() as conn:
         await conn.execute("UPDATE cases SET closed_at = '2025-01-01T00:00:00+00:00' WHERE id = ?", (old_case.id,))
-    people = People(db)
-    desk = AdvisorDesk(ADVISORS, cases, people, Insights(db), answerer,
-                       PersonSide(answerer, people, cases, advisors_connected=True, retention_days=180, hours=None,
-                                  clock=lambda: datetime.now(UTC)),
-                       CallbackSigner("s"), remind_after=timedelta(hours=1), retention=timedelta(days=180))
+    desk = make_desk(db, cases, answerer)
     try:
         assert await desk.purge() == 1
         assert await cases.get(old_case.id) is None and await cases.get(new_case.id) is not None

@@ -29,14 +29,6 @@ from tests.telegram_harness import free_port, running_bot, wait_for_port
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-async def fake():
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 async def test_webhook_mode_end_to_end_and_a_wrong_secret_is_refused(fake, tmp_path, answerer):
     port = free_port()
     env = {"BOT_MODE": "webhook", "WEBHOOK_URL": f"http://127.0.0.1:{port}", "WEBHOOK_SECRET": "s3cret-Token",

@@ -12,18 +12,9 @@ from bot.i18n import language_name, translator
 from bot.kb.model import LANGUAGES
 from bot.logs import JsonFormatter
 from bot.store.db import open_database
-from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import running_bot
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def fake():
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
