@@ -122,6 +122,7 @@ class FakeTelegram:
         self.descriptions: dict[str | None, str] = {}
         self.short_descriptions: dict[str | None, str] = {}
         self.documents: list[tuple[int, bytes, dict]] = []
+        self.edits: list[dict] = []
 
     # --- server -------------------------------------------------------------------------------
     async def start(self) -> str:
@@ -277,6 +278,14 @@ class FakeTelegram:
         message_id = next(self._message_ids)
         self.sent.append(Sent("copyMessage", int(params["chat_id"]), params, message_id))
         return {"message_id": message_id}
+
+    def api_editMessageText(self, params: dict) -> dict | web.Response:
+        if params.get("parse_mode") == "HTML" and (error := check_html(str(params.get("text", "")))[0]):
+            return self._error(400, f"Bad Request: {error}")
+        self.edits.append(params)
+        chat = {"id": int(params["chat_id"]), "type": "supergroup"}
+        return {"message_id": int(params["message_id"]), "date": int(time.time()), "chat": chat,
+                "text": params.get("text", "")}
 
     def api_createForumTopic(self, params: dict) -> dict:
         thread = next(self._topic_ids)

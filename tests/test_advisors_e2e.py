@@ -103,6 +103,7 @@ async def test_a_whole_case(fake, tmp_path, answerer, kb, lang):
         await fake.settle(0.3)
         renamed = [p["name"] for p in fake.method_calls("editForumTopic")]
         assert renamed[-1].endswith("closed · Berta")
+        assert "Bearbeitet von / Claimed by: Berta" in fake.edits[0]["text"], "the card shows who claimed it"
         rating = [s for s in fake.to(person) if s.buttons and "★" in s.buttons[0][0]][-1]
         await fake.press(person, rating.buttons[4][1], language_code=lang)
         await fake.settle(0.2)

@@ -31,6 +31,7 @@ class Case:
     first_response_at: str | None = None
     reminded_at: str | None = None
     rating: int | None = None
+    card_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,10 @@ class Cases:
             return None
         return row["source_ref"] if row["dest_ref"] == ref else row["dest_ref"]
 
-    async def set_thread(self, case_id: int, thread_id: int | None) -> None:
+    async def set_thread(self, case_id: int, thread_id: int | None, card_message_id: int | None = None) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE cases SET thread_id = ? WHERE id = ?", (thread_id, case_id))
+            await conn.execute("UPDATE cases SET thread_id = ?, card_message_id = ? WHERE id = ?",
+                               (thread_id, card_message_id, case_id))
 
     async def claim(self, case_id: int, advisor: str) -> None:
         async with self.db.transaction() as conn:
@@ -193,7 +195,7 @@ class Cases:
                 "ORDER BY id",
                 (row["id"],),
             )
-            case = {k: v for k, v in dict(row).items() if k not in ("thread_id", "reminded_at")}
+            case = {k: v for k, v in dict(row).items() if k not in ("thread_id", "reminded_at", "card_message_id")}
             result.append({**case, "messages": [dict(m) for m in messages]})
         return result
 

@@ -78,4 +78,8 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX case_messages_source ON case_messages(source_ref) WHERE source_ref IS NOT NULL;
     CREATE INDEX case_messages_pending ON case_messages(relayed, id);
     """,
+    # 3: the case card's message, so that it can show who claimed the case
+    """
+    ALTER TABLE cases ADD COLUMN card_message_id INTEGER;
+    """,
 ]

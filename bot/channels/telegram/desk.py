@@ -187,14 +187,28 @@ class AdvisorDesk:
                 return fresh.thread_id
             topic = await bot.create_forum_topic(self.chat_id, cards.topic_name(fresh))
             await self.cases.set_thread(case.id, topic.message_thread_id)
-            recent = await self.people.recent_questions(case.person)
-            await bot.send_message(
+            card = await bot.send_message(
                 self.chat_id,
-                html.escape(cards.case_card(fresh, self.answerer.kb, recent)),
+                html.escape(await self._card_text(fresh)),
                 message_thread_id=topic.message_thread_id,
                 parse_mode=ParseMode.HTML,
             )
+            await self.cases.set_thread(case.id, topic.message_thread_id, card.message_id)
             return topic.message_thread_id
+
+    async def _card_text(self, case: Case) -> str:
+        return cards.case_card(case, self.answerer.kb, await self.people.recent_questions(case.person))
+
+    async def _refresh_card(self, bot, case: Case) -> None:
+        """Show the current state (who claimed it) on the case card."""
+        fresh = await self.cases.get(case.id)
+        if fresh is None or not fresh.thread_id or not fresh.card_message_id:
+            return
+        try:
+            await bot.edit_message_text(html.escape(await self._card_text(fresh)), chat_id=self.chat_id,
+                                        message_id=fresh.card_message_id, parse_mode=ParseMode.HTML)
+        except BadRequest as exc:
+            log.info("card not updated", extra={"fields": {"case": case.id, "error": type(exc).__name__}})
 
     async def _post(self, bot, case: Case, text: str) -> None:
         if not case.thread_id:
@@ -263,10 +277,12 @@ class AdvisorDesk:
         if command == "claim":
             await self.cases.claim(case.id, advisor)
             await self._rename(bot, case)
+            await self._refresh_card(bot, case)
             await message.reply_text(f"Übernommen von / claimed by {advisor}.")
         elif command == "close" and case.status == OPEN:
             await self.cases.set_status(case.id, CLOSED)
             await self._rename(bot, case)
+            await self._refresh_card(bot, case)
             closed = await self.cases.get(case.id)
             await self._tell_person(bot, closed, await self.handoff.closed(closed))
             await message.reply_text("Geschlossen; die Person wurde informiert / closed; the person was told.")
@@ -277,6 +293,7 @@ class AdvisorDesk:
                 return
             await self.cases.set_status(case.id, OPEN)
             await self._rename(bot, case)
+            await self._refresh_card(bot, case)
             await self._tell_person(bot, case, await self.handoff.reopened(case))
             await message.reply_text("Wieder geöffnet / reopened.")
         elif command == "note":
