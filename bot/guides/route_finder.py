@@ -206,5 +206,5 @@ class RouteFinder:
 
 
 def money(value: float, lang: str) -> str:
-    """An amount as people of that language write it: 50.700 (de), 50,700 (en), 45 934,2 (fr)."""
-    return format_decimal(value, format="#,##0.##", locale=lang)
+    """An amount as people of that language write it: 50.700 (de), 50,700 (en), 45 934,20 (fr)."""
+    return format_decimal(value, format="#,##0" if value == int(value) else "#,##0.00", locale=lang)
