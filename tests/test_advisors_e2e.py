@@ -17,7 +17,7 @@ from bot.handoff.person import PersonSide
 from bot.store.cases import Cases
 from bot.store.db import open_database
 from bot.store.insights import Insights
-from bot.store.people import People
+from bot.store.people import People, Person
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_harness import running_bot
 
@@ -315,3 +315,17 @@ async def test_an_advisor_sends_local_help_in_the_persons_language(fake, tmp_pat
         sent = fake.to(person)[-1].text
         assert "WelcomeCenter Sachsen-Anhalt" in sent and "openstreetmap.org" in sent
         assert any("gesendet" in t for t in group_texts(fake, thread))
+
+
+async def test_old_questions_are_forgotten(tmp_path):
+    db = await open_database(tmp_path / "recent.sqlite3")
+    people = People(db)
+    try:
+        await people.save(Person("tg:1"), question=("alte Frage", None))
+        await people.remember_question("tg:1", "neue Frage", None)
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE recent SET at = '2025-01-01T00:00:00+00:00' WHERE text = 'alte Frage'")
+        assert await people.forget_old_questions("2026-01-01T00:00:00+00:00") == 1
+        assert [q["text"] for q in await people.recent_questions("tg:1")] == ["neue Frage"]
+    finally:
+        await db.close()

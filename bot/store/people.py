@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from bot.store.db import Database, now
 
 RECENT_KEPT = 5
+RECENT_DAYS = 30  # how long the last questions are kept for a case card
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,12 @@ class People:
     async def remember_question(self, person: str, text: str, article: str | None) -> None:
         async with self.db.transaction() as conn:
             await self._remember(conn, person, text, article, now())
+
+    async def forget_old_questions(self, older_than: str) -> int:
+        """The last questions serve an advisor's case card; after a while nobody needs them."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM recent WHERE at < ?", (older_than,))
+            return cur.rowcount
 
     async def recent_questions(self, person: str) -> list[dict]:
         rows = await self.db.fetchall(

@@ -5,7 +5,7 @@ import asyncio
 import logging
 import os
 import signal
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.constants import ChatType
@@ -36,7 +36,7 @@ from bot.logs import quiet_http_logs
 from bot.metrics import Metrics
 from bot.store.cases import Cases
 from bot.store.insights import Insights
-from bot.store.people import People
+from bot.store.people import RECENT_DAYS, People
 
 log = logging.getLogger("bot.telegram")
 
@@ -118,11 +118,20 @@ def build_application(config: Config, core: Core, metrics: Metrics | None = None
         application.bot_data["desk"] = desk
     application.add_handler(MessageHandler(other_groups & filters.COMMAND, groups.on_message), group=1)
     application.add_error_handler(private.on_error)
+    application.bot_data["people"] = People(core.db)
     return application
 
 
+async def forget_old_questions(context: ContextTypes.DEFAULT_TYPE) -> None:
+    people: People = context.application.bot_data["people"]
+    cutoff = (datetime.now(UTC) - timedelta(days=RECENT_DAYS)).isoformat(timespec="seconds")
+    removed = await people.forget_old_questions(cutoff)
+    log.info("old questions forgotten", extra={"fields": {"rows": removed}})
+
+
 async def start_desk(application: Application, config: Config) -> None:
-    """Send what a crash left unsent, and schedule the waiting reminder and the retention purge."""
+    """Send what a crash left unsent; schedule the waiting reminder and the purges of old personal data."""
+    application.job_queue.run_daily(forget_old_questions, time=time(3, 15, tzinfo=BERLIN), name="forget-questions")
     desk: AdvisorDesk | None = application.bot_data.get("desk")
     if desk is None:
         return
