@@ -96,3 +96,14 @@ async def test_console_chat_ends_on_end_of_input(dialog):
     out = io.StringIO()
     await chat(dialog, stdin=io.StringIO("Hello\n"), out=out)
     assert out.getvalue().rstrip().endswith("or pick a topic with /topics.")
+
+
+async def test_console_runs_both_guided_checks(dialog):
+    # /start: 1 = Deutsch ... then /check: EU citizen? 2 = no; goal 2 = work; qualification 4 = university,
+    # recognised; offer 6 = EUR 55,770 or more; German 5 = B2; experience 3 = 5+; age 1 = under 35.
+    typed = io.StringIO("2\n1\n/check\n2\n2\n4\n6\n5\n3\n1\n/nearby\n4\n1\n/quit\n")
+    out = io.StringIO()
+    await chat(dialog, stdin=typed, out=out)
+    shown = out.getvalue()
+    assert "EU Blue Card (§ 18g)" in shown and "not a decision of an authority" in shown
+    assert "What do you need help with?" in shown and "openstreetmap.org" in shown
