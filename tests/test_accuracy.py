@@ -63,3 +63,9 @@ def test_no_language_falls_far_behind(report, lang):
 
 def test_wrong_confident_answers_stay_rare(report):
     assert report.answered_wrong.rate <= 0.03
+
+
+def test_knowing_the_audience_helps_and_never_hurts(searcher, items, report):
+    known = evaluate(searcher, items, with_audience=True)
+    assert known.top1.rate >= report.top1.rate
+    assert known.top1.rate >= 0.86 and known.answered_wrong.rate <= 0.02

@@ -46,7 +46,7 @@ class Settings:
     answer_margin: float = 0.06
     clarify_threshold: float = 0.35
     clarify_window: float = 0.12
-    audience_penalty: float = 0.9
+    audience_penalty: float = 0.8
     smalltalk_threshold: float = 88.0
     smalltalk_max_words: int = 7
     candidates_scored: int = 12

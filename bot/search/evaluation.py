@@ -27,6 +27,7 @@ class Item:
     kind: str  # question | out-of-scope | smalltalk
     expected: frozenset[str] = frozenset()
     style: str = "plain"
+    audience: str | None = None  # who would write it, judged from the text (as chosen at onboarding)
 
     @property
     def held_out(self) -> bool:
@@ -41,7 +42,7 @@ def load_labelled(folder: Path) -> list[Item]:
         lang = data["lang"]
         for q in data.get("questions", []):
             expected = frozenset([q["article"], *q.get("also", [])])
-            items.append(Item(q["q"], lang, IN_SCOPE, expected, q.get("style", "plain")))
+            items.append(Item(q["q"], lang, IN_SCOPE, expected, q.get("style", "plain"), q.get("audience")))
         items += [Item(t, lang, OUT_OF_SCOPE) for t in data.get("out_of_scope", [])]
         items += [Item(t, lang, SMALL_TALK) for t in data.get("smalltalk", [])]
     return items
@@ -93,12 +94,13 @@ class Report:
         }
 
 
-def evaluate(searcher: Searcher, items: Iterable[Item]) -> Report:
-    """Run every item through the search as a person without stored language would send it."""
+def evaluate(searcher: Searcher, items: Iterable[Item], with_audience: bool = False) -> Report:
+    """Run every item through the search as a person without stored language would send it; with
+    ``with_audience``, as one who told the bot at onboarding whether they are a candidate or an employer."""
     report = Report()
     per_lang: dict[str, Report] = defaultdict(Report)
     for item in items:
-        result = searcher.search(item.text)
+        result = searcher.search(item.text, audience=item.audience if with_audience else None)
         lang_ok = result.lang == item.lang
         for r in (report, per_lang[item.lang]):
             r.language.add(lang_ok)
