@@ -15,6 +15,9 @@ ADVISOR = "adv"  # adv[:<topic-id>]    ask for a human advisor
 CONSENT = "consent"  # consent:yes|no
 CASE_TOPIC = "ctopic"  # ctopic:<topic-id>|-
 DELETE = "delete"  # delete:yes|no
+RATE = "rate"  # rate:<case>:1..5     rate an advisor's help after the case closed
+ROUTE_FINDER = "rf"  # rf:<step>:<option> | rf:restart:-   the route finder's questionnaire
+HELP_FINDER = "hf"  # hf:area:<id> | hf:need:<key> | hf:start:-   the local help finder
 MAX_BYTES = 64
 
 

@@ -67,10 +67,11 @@ class Answerer:
         return tuple(rows)
 
     def route_finder_button(self, lang: str) -> Button:
-        return Button("🧭 " + translator(lang)("Which route fits me?"), "rf:restart:-")
+        label = "🧭 " + translator(lang)("Which route fits me?")
+        return Button(label, actions.make(actions.ROUTE_FINDER, "restart", "-"))
 
     def help_finder_button(self, lang: str) -> Button:
-        return Button("📍 " + translator(lang)("Help near me"), "hf:start:-")
+        return Button("📍 " + translator(lang)("Help near me"), actions.make(actions.HELP_FINDER, "start", "-"))
 
     def clarify(self, result: SearchResult, lang: str) -> Reply:
         _ = translator(lang)
@@ -121,8 +122,10 @@ class Answerer:
             _("Who are you? This helps me choose the right answers."),
             lang,
             buttons=(
-                (Button("🧑‍🎓 " + _("I want to train or work in Germany"), f"{actions.AUDIENCE}:candidate"),),
-                (Button("🏢 " + _("I am an employer in Sachsen-Anhalt"), actions.make(actions.AUDIENCE, "employer")),),
+                (Button("🧑‍🎓 " + _("I want to train or work in Germany"),
+                        actions.make(actions.AUDIENCE, "candidate")),),
+                (Button("🏢 " + _("I am an employer in Sachsen-Anhalt"),
+                        actions.make(actions.AUDIENCE, "employer")),),
             ),
         )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.dialog import actions
 from bot.dialog.answers import Answerer
 from bot.dialog.types import Button, Reply
 from bot.i18n import N_, translator
@@ -16,7 +17,7 @@ from bot.kb.checks import url_problem
 from bot.search.normalize import key
 
 PREFIX = "near"
-ACTION = "hf"  # hf:area:<id> | hf:need:<key> | hf:start:-
+ACTION = actions.HELP_FINDER
 SHOWN = 5
 KINDS = ("counselling", "foreigners-authority", "chamber", "authority", "employment-agency")
 # What people can ask for, and the topics of the contact points that help with it.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal
 
+from bot.dialog import actions
 from bot.dialog.answers import Answerer
 from bot.dialog.types import Button, Reply
 from bot.guides.routes import (
@@ -24,7 +25,7 @@ from bot.guides.routes import (
 from bot.i18n import N_, translator
 
 PREFIX = "route"
-ACTION = "rf"  # rf:<step>:<option>
+ACTION = actions.ROUTE_FINDER
 UNSURE = "?"
 SHOWN = 4
 

@@ -16,7 +16,8 @@ from bot.store.cases import CANCELLED, CLOSED, IN, Case, Cases
 from bot.store.people import People, Person
 
 PENDING_CONSENT, PENDING_TOPIC, PENDING_QUESTION, PENDING_COMMENT = "consent", "case-topic", "question", "comment"
-RATE = "rate"
+RATE = actions.RATE
+STARS = ("1", "2", "3", "4", "5")
 
 
 class PersonSide:
@@ -185,7 +186,7 @@ class PersonSide:
             "Your request #{case} has been closed by the advisor. I'm answering your questions again. "
             "How helpful was the advice? (1 = not at all, 5 = very helpful)"
         ).format(case=case.id)
-        stars = tuple(Button(f"{n} ★", actions.make(RATE, str(case.id), str(n))) for n in range(1, 6))
+        stars = tuple(Button(f"{n} ★", actions.make(RATE, str(case.id), n)) for n in STARS)
         return [Reply(text, case.lang, buttons=(stars,))]
 
     async def reopened(self, case: Case) -> list[Reply]:
@@ -196,7 +197,7 @@ class PersonSide:
     async def rate(self, person: Person, lang: str, case_id: str, stars: str) -> Outcome | None:
         """None when the button does not belong to this person's closed case (then it has expired)."""
         case = await self.cases.get(int(case_id)) if case_id.isdigit() else None
-        if case is None or case.person != person.person or case.status != CLOSED or stars not in "12345":
+        if case is None or case.person != person.person or case.status != CLOSED or stars not in STARS:
             return None
         _ = translator(lang)
         await self.cases.rate(case.id, rating=int(stars))

@@ -1,7 +1,6 @@
 """Matching one message to articles: answer, offer choices, or say honestly that nothing fits."""
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,8 +9,8 @@ from rapidfuzz import fuzz, process
 
 from bot.kb.model import LANGUAGES, KnowledgeBase
 from bot.search.audience import AudienceGuesser
-from bot.search.index import GERMAN_TERMS, STEM_MATCH, SearchIndex, bigrams
-from bot.search.langid import LanguageIdentifier
+from bot.search.index import GERMAN_TERMS, STEM_MATCH, SearchIndex, bigrams, idf
+from bot.search.langid import LangGuess, LanguageIdentifier
 from bot.search.normalize import fold_word, key, normalize
 from bot.search.stemming import stem
 
@@ -21,10 +20,6 @@ PHRASE_FLOOR = 0.4
 MAX_QUERY_CHARS = 1500
 # Words below this weight ("und", "the", "là") barely move a score but reach every article: skipped.
 MIN_WORD_WEIGHT = 0.15
-
-
-def _idf_unseen(n: int) -> float:
-    return math.log((n + 0.5) / 0.5 + 1)
 
 
 def message_words(text: str) -> list[tuple[str, str]]:
@@ -92,7 +87,7 @@ class Features:
     topics: tuple[str, ...]
     coverage: float  # share of the message's information the article's words explain
     phrase: float  # rapidfuzz similarity of the whole message to the closest phrasing
-    bank: float  # BM25 of the best phrasing among all phrasings of the language, relative to a perfect one
+    bank: float  # BM25 of the article's best phrasing, relative to a perfect match of the message
     against: float  # 0..1: how clearly the article is for the other audience
     known_audience: bool
 
@@ -108,6 +103,8 @@ class _Word:
 class Searcher:
     """Owns the index and the language models; one instance serves every message."""
 
+    observer: Callable[[float], None] | None = None  # e.g. a latency histogram; set by the running bot
+
     def __init__(self, kb: KnowledgeBase, settings: Settings | None = None) -> None:
         self.kb = kb
         self.settings = settings or Settings()
@@ -121,10 +118,8 @@ class Searcher:
             for phrase in phrases
         ]
 
-    def identify(self, text: str, hint: str | None = None):
+    def identify(self, text: str, hint: str | None = None) -> LangGuess:
         return self.langid.identify(text, hint)
-
-    observer: Callable[[float], None] | None = None  # e.g. a latency histogram; set by the running bot
 
     def search(self, text: str, lang_hint: str | None = None, audience: str | None = None) -> SearchResult:
         started = time.perf_counter()
@@ -231,7 +226,7 @@ class Searcher:
         if bank is None:
             return {}
         k1, b = 1.2, 0.5
-        unknown = _idf_unseen(bank.count)
+        unknown = idf(bank.count, 0)
         content: list[tuple[str, float]] = []
         ideal = 0.0
         for (typed, word), q in zip(pairs, qwords, strict=False):
@@ -252,10 +247,10 @@ class Searcher:
             for counts, length in bank.by_article.get(article, ()):
                 damp = k1 * (1 - b + b * length / bank.average)
                 value = 0.0
-                for key_, sim, idf in terms:
+                for key_, sim, weight in terms:
                     tf = counts.get(key_)
                     if tf:
-                        value += sim * idf * tf * (k1 + 1) / (tf + damp)
+                        value += sim * weight * tf * (k1 + 1) / (tf + damp)
                 best = max(best, value)
             scores[article] = min(1.0, best / ideal)
         return scores

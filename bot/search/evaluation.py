@@ -136,8 +136,8 @@ def evaluate(searcher: Searcher, items: Iterable[Item], with_audience: bool = Fa
 def format_report(report: Report, title: str = "") -> str:
     """A Markdown table: one row per language and one for all."""
     names = ["top1", "top3", "answered_right", "answered_wrong", "resolved", "rejection", "smalltalk", "language"]
-    head = "| lang | " + " | ".join(n.replace("_", " ") for n in names) + " |"
-    lines = [title, "", head, "|" + " --- |" * (len(names) + 1)] if title else [head, "|" + " --- |" * (len(names) + 1)]
+    lines = [title, ""] if title else []
+    lines += ["| lang | " + " | ".join(n.replace("_", " ") for n in names) + " |", "|" + " --- |" * (len(names) + 1)]
     rows = [*report.per_lang.items(), ("all", report)]
     for lang, r in rows:
         values = r.row()

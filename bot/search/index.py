@@ -52,8 +52,8 @@ class Table:
     def finish(self, n: int) -> None:
         self.commonness = everyday_factors(self.spelled, "de" if self.lang == GERMAN_TERMS else self.lang)
         self.spelled = {}
-        self.word_idf = {w: _idf(n, len(p)) for w, p in self.words.items()}
-        self.stem_idf = {s: _idf(n, len(p)) for s, p in self.stems.items()}
+        self.word_idf = {w: idf(n, len(p)) for w, p in self.words.items()}
+        self.stem_idf = {s: idf(n, len(p)) for s, p in self.stems.items()}
         for word in self.words:
             if len(word) >= 4:
                 self.by_initial[word[0]].append(word)
@@ -102,7 +102,7 @@ class PhraseBank:
         self.count += 1
 
     def finish(self) -> None:
-        self.idf = {k: _idf(self.count, df) for k, df in self.df.items()}
+        self.idf = {k: idf(self.count, df) for k, df in self.df.items()}
         lengths = [length for phrasings in self.by_article.values() for _, length in phrasings]
         self.average = sum(lengths) / len(lengths) if lengths else 1.0
         self.by_article, self.df = dict(self.by_article), {}
@@ -126,7 +126,7 @@ class SearchIndex:
             table.finish(n)
         for bank in self.banks.values():
             bank.finish()
-        self.unknown_idf = _idf(n, 0.5) if n else 1.0
+        self.unknown_idf = idf(n, 0.5) if n else 1.0
         # Plain dicts from here on: the finished index is read-only and can be pickled.
         self.variants = {a: dict(v) for a, v in self.variants.items()}
         self.banks = dict(self.banks)
@@ -212,7 +212,7 @@ def bigrams(keys: list[str]) -> list[str]:
     return [f"{a}_{b}" for a, b in itertools.pairwise(keys)]
 
 
-def _idf(n: int, df: float) -> float:
+def idf(n: int, df: float) -> float:
     return math.log((n - df + 0.5) / (df + 0.5) + 1)
 
 

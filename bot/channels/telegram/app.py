@@ -72,6 +72,7 @@ def build_desk(config: Config, core: Core, signer: CallbackSigner, metrics: Metr
         retention=timedelta(days=config.retention_days),
         metrics=metrics,
         reload=lambda: reload_knowledge(core, config),
+        guides=core.dialog.guides,
     )
 
 

@@ -67,9 +67,10 @@ class AdvisorDesk:
         retention: timedelta,
         metrics: Metrics | None = None,
         reload: Callable[[], Awaitable[list]] | None = None,
+        guides: GuideCache | None = None,
     ) -> None:
         self.metrics = metrics or Metrics()
-        self.guides = GuideCache(answerer)
+        self.guides = guides or GuideCache(answerer)  # the dialog's, so both see a reloaded knowledge base
         self.reload = reload  # re-reads the knowledge base; returns its errors
         self.chat_id = chat_id
         self.cases = cases
@@ -186,6 +187,7 @@ class AdvisorDesk:
             if fresh.thread_id:
                 return fresh.thread_id
             topic = await bot.create_forum_topic(self.chat_id, cards.topic_name(fresh))
+            # Recorded at once, so a failing card does not make the next message open a second topic.
             await self.cases.set_thread(case.id, topic.message_thread_id)
             card = await bot.send_message(
                 self.chat_id,
