@@ -25,7 +25,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-NOISY = ("httpx", "httpcore", "apscheduler")
+NOISY = ("httpx", "httpcore", "aiohttp", "apscheduler")
 
 
 def quiet_http_logs() -> None:

@@ -64,7 +64,7 @@ async def test_metrics_count_updates_answers_and_cases(fake, tmp_path, answerer)
     async with running_bot(fake, tmp_path, answerer, PORT=str(port)):
         await fake.say(8101, "Wie hoch ist das Mindestgehalt für die Blaue Karte 2026?", language_code="de")
         await fake.say(8102, "/help", language_code="en")
-        await fake.wait_for(8101, 2)
+        await fake.wait_for(8101, 1)
         await fake.wait_for(8102, 1)
         async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/metrics") as r:
             text = await r.text()

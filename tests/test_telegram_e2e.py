@@ -80,11 +80,22 @@ async def test_a_question_with_a_typo_is_answered_with_typing_first(fake, tmp_pa
     chat = 3002
     async with running_bot(fake, tmp_path, answerer, TYPING_DELAY="0"):
         await fake.say(chat, "wie hoch ist der mindestlon 2026?", language_code="de")
-        (answer, picker) = await fake.wait_for(chat, 2)
-    assert "13,90" in answer.text or "13.90" in answer.text
-    actions_before = [name for name, params in fake.calls if params.get("chat_id") in (chat, str(chat))]
-    assert actions_before.index("sendChatAction") < actions_before.index("sendMessage")
-    assert any(label.startswith("✓") for label, _ in picker.buttons), "first contact asks for the language"
+        (answer,) = await fake.wait_for(chat, 1)
+        assert "13,90" in answer.text or "13.90" in answer.text
+        actions_before = [name for name, params in fake.calls if params.get("chat_id") in (chat, str(chat))]
+        assert actions_before.index("sendChatAction") < actions_before.index("sendMessage")
+        # Answered in the language of the person's Telegram app: the language choice is one tap away.
+        await fake.press(chat, answer.button("Sprache ändern"), language_code="de")
+        (picker,) = await fake.next_messages(chat, 1)
+    assert "✓ Deutsch" in [label for label, _ in picker.buttons]
+
+
+async def test_a_first_question_in_another_language_than_the_app_asks_for_the_language(fake, bot):
+    chat = 3015
+    await fake.say(chat, "Wie hoch ist der Mindestlohn 2026?", language_code="en")
+    answer, picker = await fake.wait_for(chat, 2)
+    assert "13,90" in answer.text
+    assert "✓ Deutsch" in [label for label, _ in picker.buttons]
 
 
 async def test_a_clarify_choice_leads_to_the_chosen_article(fake, bot, kb):
@@ -133,7 +144,7 @@ async def test_a_flood_gets_one_notice_then_silence(fake, tmp_path, answerer):
         texts = [s.text for s in fake.to(chat)]
         notices = [t for t in texts if "sehr schnell" in t or "very fast" in t]
         assert len(notices) == 1
-        assert len(texts) == 3 + 1 + 1  # three answers (the first with the language picker) and one notice
+        assert len(texts) == 3 + 1  # three answers and one notice
 
 
 async def test_a_person_who_blocked_the_bot_is_marked_and_not_retried(fake, bot, tmp_path):
@@ -213,7 +224,7 @@ async def test_every_update_is_logged_as_one_structured_line(fake, bot, caplog):
     with caplog.at_level(logging.INFO, logger="bot.updates"):
         await fake.say(chat, "Wo bekomme ich einen Kita-Platz für meine Tochter Mira?", language_code="de",
                        first_name="Mira")
-        await fake.wait_for(chat, 2)
+        await fake.wait_for(chat, 1)
         await fake.settle(0.2)
     records = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "bot.updates"]
     assert len(records) == 1

@@ -4,7 +4,7 @@ Adapters sign them; the dialog treats every action as untrusted input and checks
 """
 from __future__ import annotations
 
-LANG = "lang"  # lang:<code>          choose the language
+LANG = "lang"  # lang[:<code>]        choose the language (without a code: show the choice)
 SWITCH = "switch"  # switch:<code>    keep answering in the language of the last message
 AUDIENCE = "aud"  # aud:<audience>
 MENU = "menu"  # menu[:<audience>]    the topic menu, for the person's or another audience

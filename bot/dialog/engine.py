@@ -6,7 +6,7 @@ names is checked, and anything unknown or stale gets a fresh menu instead of an 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.dialog import actions
@@ -116,8 +116,18 @@ class Dialog:
         if not person.known:
             if result.action == SMALLTALK:
                 await self._save(person.with_(lang=lang))
-            replies.append(self.answers.language_picker(lang, lang))
+            replies = self._offer_languages(replies, lang, hint)
         return self._out(replies, lang, result.action, search=result)
+
+    def _offer_languages(self, replies: list[Reply], lang: str, hint: str | None) -> list[Reply]:
+        """A newcomer answered in the language their Telegram app uses gets a language button under the
+        answer; anyone else is asked, as the language was only guessed from their words."""
+        if hint != lang or not replies:
+            return [*replies, self.answers.language_picker(lang, lang)]
+        _ = translator(lang)
+        last = replies[-1]
+        row = (Button("🌐 " + _("Change the language"), actions.LANG),)
+        return [*replies[:-1], replace(last, buttons=(*last.buttons, row))]
 
     def _switch_offer(self, lang: str) -> Reply:
         _ = translator(lang)
@@ -251,6 +261,8 @@ class Dialog:
         name, parts = actions.parse(inc.action or "")
         arg = parts[0] if parts else ""
         answers = self.answers
+        if name == actions.LANG and not parts:
+            return self._out([answers.language_picker(lang, person.lang or lang)], lang, "language")
         if name in (actions.LANG, actions.SWITCH) and arg in LANGUAGES and len(parts) == 1:
             person = await self._save(person.with_(lang=arg))
             _ = translator(arg)

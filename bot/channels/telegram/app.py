@@ -26,6 +26,7 @@ from bot.channels.telegram.callbacks import CallbackSigner
 from bot.channels.telegram.desk import AdvisorDesk
 from bot.channels.telegram.flood import FloodGuard
 from bot.channels.telegram.front import GroupFront, PrivateFront
+from bot.channels.telegram.http import AiohttpRequest
 from bot.channels.telegram.web import WEBHOOK_PATH, build_web_app, web_server
 from bot.config import Config
 from bot.dialog.answers import Answerer
@@ -93,9 +94,9 @@ def build_application(config: Config, core: Core, metrics: Metrics | None = None
         .base_file_url(f"{config.telegram_api_url}/file/bot")
         .rate_limiter(AIORateLimiter(overall_max_rate=config.rate_limit, max_retries=5))
         .concurrent_updates(config.concurrent_updates)
-        # httpcore scans its whole pool on every request: a pool a little larger than the updates in flight
-        # keeps connections reused without paying for hundreds of idle ones.
-        .connection_pool_size(config.concurrent_updates + 8)
+        # A pool a little larger than the updates in flight keeps connections reused without hundreds idle.
+        .request(AiohttpRequest(pool_size=config.concurrent_updates + 8))
+        .get_updates_request(AiohttpRequest())
         .post_init(publish_profile)
         .build()
     )
