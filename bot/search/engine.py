@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 
 from bot.kb.model import LANGUAGES, KnowledgeBase
 from bot.search.audience import AudienceGuesser
-from bot.search.index import GERMAN_TERMS, STEM_MATCH, SearchIndex, bigrams, idf
+from bot.search.index import BM25_B, BM25_K1, GERMAN_TERMS, STEM_MATCH, SearchIndex, bigrams, idf, sorted_words
 from bot.search.langid import LangGuess, LanguageIdentifier
 from bot.search.normalize import fold_word, key, normalize
 from bot.search.stemming import stem
@@ -18,6 +18,7 @@ ANSWER, CLARIFY, FALLBACK, SMALLTALK = "answer", "clarify", "fallback", "smallta
 # Two unrelated short texts still share letters: rapidfuzz similarity below this says nothing.
 PHRASE_FLOOR = 0.4
 MAX_QUERY_CHARS = 1500
+WORD_CACHE_SIZE = 50_000
 # Words below this weight ("und", "the", "là") barely move a score but reach every article: skipped.
 MIN_WORD_WEIGHT = 0.15
 
@@ -96,7 +97,7 @@ class Features:
 class _Word:
     word: str
     weight: float  # how informative (IDF of what it matched; unknown words count too)
-    reach: list[tuple[dict[int, float], float]]  # postings it reaches, with the match's similarity
+    best: dict[int, float]  # article -> how well the word matches it (field weight x similarity)
     near: dict[str, float]  # vocabulary words it equals or resembles
 
 
@@ -111,6 +112,8 @@ class Searcher:
         self.index = SearchIndex(kb)
         self.langid = LanguageIdentifier(_language_samples(kb))
         self.audience_guess = AudienceGuesser(kb)
+        self._words: dict[tuple[str, str, str], _Word] = {}
+        self._words_for = self.settings
         self._smalltalk = [
             (intent.intent, lang, key(phrase))
             for intent in kb.smalltalk
@@ -164,7 +167,7 @@ class Searcher:
         s = self.settings
         if len(words) > s.smalltalk_max_words or not self._smalltalk:
             return None
-        message = " ".join(words)
+        message = sorted_words(" ".join(words))
         keys = [k for _, _, k in self._smalltalk]
         best = process.extractOne(message, keys, scorer=fuzz.token_sort_ratio, score_cutoff=s.smalltalk_threshold)
         if best is None:
@@ -180,40 +183,58 @@ class Searcher:
     def _query_words(self, pairs: list[tuple[str, str]], lang: str) -> list[_Word]:
         """Each word of the message: how informative it is, and what in the index it reaches.
 
-        The message's own language comes first; the German terms table catches "Anerkennung" in any language.
+        The same words come again and again ("visa", "Anerkennung"): what a word reaches is kept, up to a bound.
         """
-        idx = self.index
-        tables = [idx.tables[t] for t in dict.fromkeys((lang, GERMAN_TERMS)) if t in idx.tables]
+        if self._words_for is not self.settings:  # weights depend on the settings (calibration swaps them)
+            self._words.clear()
+            self._words_for = self.settings
         result = []
         for typed, word in pairs:
-            reach: list[tuple[dict[int, float], float]] = []
-            near: dict[str, float] = {}
-            weight = 0.0
-            for table in tables:
-                if word in table.words:
-                    reach.append((table.words[word], 1.0))
-                    near[word] = 1.0
-                    weight = weight or table.word_idf[word]
-                stemmed = stem(word, "de" if table.lang == GERMAN_TERMS else table.lang)
-                if stemmed in table.stems:
-                    reach.append((table.stems[stemmed], STEM_MATCH))
-                    weight = weight or table.stem_idf[stemmed]
-            if not reach:
-                closest = 0.0
-                for table in tables:
-                    for other, sim in table.fuzzy_words(word):
-                        reach.append((table.words[other], sim))
-                        near[other] = max(sim, near.get(other, 0.0))
-                        if sim > closest:  # a typo is as informative as the word it most resembles
-                            closest, weight = sim, table.word_idf[other]
-            if not reach:
-                weight = idx.unknown_idf * self.settings.unknown_word_weight
-            elif tables:
-                weight *= tables[0].commonness.get(word, 1.0)
-            if idx.is_stopword(typed, word, lang):
-                weight *= self.settings.stopword_weight
-            result.append(_Word(word, min(weight, self.settings.max_word_weight), reach, near))
+            found = self._words.get((lang, typed, word))
+            if found is None:
+                if len(self._words) > WORD_CACHE_SIZE:
+                    self._words.clear()
+                found = self._words[(lang, typed, word)] = self._query_word(typed, word, lang)
+            result.append(found)
         return result
+
+    def _query_word(self, typed: str, word: str, lang: str) -> _Word:
+        """The message's own language comes first; the German terms table catches "Anerkennung" in any language."""
+        idx = self.index
+        tables = [idx.tables[t] for t in dict.fromkeys((lang, GERMAN_TERMS)) if t in idx.tables]
+        reach: list[tuple[dict[int, float], float]] = []
+        near: dict[str, float] = {}
+        weight = 0.0
+        for table in tables:
+            if word in table.words:
+                reach.append((table.words[word], 1.0))
+                near[word] = 1.0
+                weight = weight or table.word_idf[word]
+            stemmed = stem(word, "de" if table.lang == GERMAN_TERMS else table.lang)
+            if stemmed in table.stems:
+                reach.append((table.stems[stemmed], STEM_MATCH))
+                weight = weight or table.stem_idf[stemmed]
+        if not reach:
+            closest = 0.0
+            for table in tables:
+                for other, sim in table.fuzzy_words(word):
+                    reach.append((table.words[other], sim))
+                    near[other] = max(sim, near.get(other, 0.0))
+                    if sim > closest:  # a typo is as informative as the word it most resembles
+                        closest, weight = sim, table.word_idf[other]
+        if not reach:
+            weight = idx.unknown_idf * self.settings.unknown_word_weight
+        elif tables:
+            weight *= tables[0].commonness.get(word, 1.0)
+        if idx.is_stopword(typed, word, lang):
+            weight *= self.settings.stopword_weight
+        best: dict[int, float] = {}  # each article's best match of the word: exact, stem or resemblance
+        for postings, sim in reach:
+            for article, field_weight in postings.items():
+                value = sim * field_weight
+                if value > best.get(article, 0.0):
+                    best[article] = value
+        return _Word(word, min(weight, self.settings.max_word_weight), best, near)
 
     def _bank_scores(
         self, pairs: list[tuple[str, str]], qwords: list[_Word], lang: str, shortlist: list[int]
@@ -225,7 +246,6 @@ class Searcher:
         bank = self.index.banks.get(lang)
         if bank is None:
             return {}
-        k1, b = 1.2, 0.5
         unknown = idf(bank.count, 0)
         content: list[tuple[str, float]] = []
         ideal = 0.0
@@ -239,19 +259,23 @@ class Searcher:
             content.append((key_, sim))
             ideal += bank.idf.get(key_, unknown)
         keys = [k for k, _ in content]
-        terms = [(k, sim, bank.idf[k]) for k, sim in content + [(p, 1.0) for p in bigrams(keys)] if k in bank.idf]
-        ideal = ideal * (k1 + 1) / (1 + k1 * (1 - b + b * max(1, len(pairs)) / bank.average)) or 1.0
+        # What each term adds per occurrence, before a phrasing's length damping.
+        factors: dict[str, float] = {}
+        for k, sim in content + [(p, 1.0) for p in bigrams(keys)]:
+            if k in bank.idf:
+                factors[k] = factors.get(k, 0.0) + sim * bank.idf[k] * (BM25_K1 + 1)
+        length = max(1, len(pairs))
+        ideal = ideal * (BM25_K1 + 1) / (1 + BM25_K1 * (1 - BM25_B + BM25_B * length / bank.average)) or 1.0
+        wanted = factors.keys()
         scores = {}
         for article in shortlist:
             best = 0.0
-            for counts, length in bank.by_article.get(article, ()):
-                damp = k1 * (1 - b + b * length / bank.average)
-                value = 0.0
-                for key_, sim, weight in terms:
-                    tf = counts.get(key_)
-                    if tf:
-                        value += sim * weight * tf * (k1 + 1) / (tf + damp)
-                best = max(best, value)
+            for counts, damp in bank.by_article.get(article, ()):
+                common = counts.keys() & wanted
+                if common:
+                    value = sum(factors[k] * counts[k] / (counts[k] + damp) for k in common)
+                    if value > best:
+                        best = value
             scores[article] = min(1.0, best / ideal)
         return scores
 
@@ -264,25 +288,20 @@ class Searcher:
         total = sum(q.weight for q in qwords) or 1.0
         coverage: dict[int, float] = {}
         for q in qwords:
-            if q.weight < MIN_WORD_WEIGHT or not q.reach:
+            if q.weight < MIN_WORD_WEIGHT:
                 continue
-            best: dict[int, float] = {}
-            for postings, sim in q.reach:
-                for article, field_weight in postings.items():
-                    value = sim * field_weight
-                    if value > best.get(article, 0.0):
-                        best[article] = value
-            for article, value in best.items():
-                coverage[article] = coverage.get(article, 0.0) + q.weight * value
+            weight = q.weight
+            for article, value in q.best.items():
+                coverage[article] = coverage.get(article, 0.0) + weight * value
         top = sorted(coverage.items(), key=lambda kv: kv[1], reverse=True)[: s.candidates_scored]
         bank = self._bank_scores(pairs, qwords, lang, [a for a, _ in top])
-        message = " ".join(words)
+        message = sorted_words(" ".join(words))
         employer = self.audience_guess.employer_probability(words) if audience is None else None
         found = []
         for article_idx, cov in top:
             variants = idx.variants[article_idx]
             pool = variants.get(lang, []) + (variants.get("de", []) if lang != "de" else [])
-            phrase = process.extractOne(message, pool, scorer=fuzz.token_sort_ratio)
+            phrase = process.extractOne(message, pool, scorer=fuzz.ratio)  # both sides' words sorted
             article = self.kb.articles[idx.article_ids[article_idx]]
             if audience:
                 against = 0.0 if article.serves(audience) else 1.0

@@ -80,13 +80,21 @@ class Table:
         return result
 
 
+BM25_K1, BM25_B = 1.2, 0.5
+
+
+def sorted_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
+
+
 @dataclass
 class PhraseBank:
     """The single phrasings (titles and questions) of one language, for BM25 between the message and each
     way of asking, the way FAQ search works. Only the shortlisted articles' phrasings are scored, so the
     cost per message does not grow with the knowledge base."""
 
-    by_article: dict[int, list[tuple[dict[str, int], int]]] = field(default_factory=lambda: defaultdict(list))
+    # Per article: each phrasing's term counts and its BM25 length damping (k1 * (1 - b + b * len / avg)).
+    by_article: dict[int, list[tuple[dict[str, int], float]]] = field(default_factory=lambda: defaultdict(list))
     df: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     idf: dict[str, float] = field(default_factory=dict)
     count: int = 0
@@ -105,7 +113,11 @@ class PhraseBank:
         self.idf = {k: idf(self.count, df) for k, df in self.df.items()}
         lengths = [length for phrasings in self.by_article.values() for _, length in phrasings]
         self.average = sum(lengths) / len(lengths) if lengths else 1.0
-        self.by_article, self.df = dict(self.by_article), {}
+        self.by_article = {
+            article: [(counts, BM25_K1 * (1 - BM25_B + BM25_B * length / self.average)) for counts, length in p]
+            for article, p in self.by_article.items()
+        }
+        self.df = {}
 
 
 class SearchIndex:
@@ -177,8 +189,9 @@ class SearchIndex:
                 for value in (text.title, *text.keywords, *fields["synonyms"]):
                     for word in tokens(value):
                         terms.add(word, idx, FIELD_WEIGHTS["keywords"])
+            # Words sorted once here: comparing sorted words is rapidfuzz's token_sort_ratio, without the sorting.
             bucket = self.variants[idx][lang]
-            bucket.extend(k for k in (key(v) for v in [text.title, *text.questions, *text.keywords]) if k)
+            bucket.extend(sorted_words(k) for k in (key(v) for v in [text.title, *text.questions, *text.keywords]) if k)
             for phrase in (text.title, *text.questions):
                 words = tokens(phrase)
                 stems = [stem(w, lang) for w in words]

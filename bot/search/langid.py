@@ -85,8 +85,9 @@ class LanguageIdentifier:
             allowed = list(self.languages)
         if not allowed:
             allowed = list(self.languages)
-        words = [fold_word(w) for w in norm.split()]
-        scores = {lang: self._score(lang, words, raw) for lang in allowed}
+        words = [(w, tuple(_trigrams(w))) for w in map(fold_word, norm.split())]
+        chars = Counter(raw)
+        scores = {lang: self._score(lang, words, chars) for lang in allowed}
         best_plain = max(scores.values())
         evidence = best_plain - sorted(scores.values())[-2] if len(scores) > 1 else 10.0
         hint = (hint or "").split("-")[0].lower()
@@ -102,16 +103,15 @@ class LanguageIdentifier:
         margin = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 10.0
         return LangGuess(ranked[0][0], 1 - math.exp(-max(margin, 0.0)), evidence)
 
-    def _score(self, lang: str, words: list[str], raw: str) -> float:
+    def _score(self, lang: str, words: list[tuple[str, tuple[str, ...]]], chars: Counter[str]) -> float:
         word_lp, word_floor = self._words[lang], self._word_floor[lang]
         gram_lp, gram_floor = self._grams[lang], self._gram_floor[lang]
         score = 0.0
-        for word in words:
-            grams = list(_trigrams(word))
+        for word, grams in words:
             gram_score = sum(gram_lp.get(g, gram_floor) for g in grams) / max(len(grams), 1)
             score += word_lp.get(word, word_floor) + 2.0 * gram_score
         markers = _MARKERS.get(lang, {})
-        score += sum(markers.get(ch, 0.0) for ch in raw)
+        score += sum(weight * chars[ch] for ch, weight in markers.items() if ch in chars)
         return score
 
 
