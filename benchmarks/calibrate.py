@@ -79,7 +79,8 @@ def main() -> None:
         result = searcher.search(item.text)
         if result.action == SMALLTALK:
             continue
-        cases.append((item, searcher.features(message_words(item.text), result.lang, None)))
+        outside = searcher.outside(item.text, result.lang) is not None
+        cases.append((item, searcher.features(message_words(item.text), result.lang, None, outside)))
     calibration = [c for c in cases if not c[0].held_out]
     base = searcher.settings
     best = None
@@ -92,13 +93,14 @@ def main() -> None:
             best = (top1, candidate)
     ranking = best[1]
     best = None
-    for answer, margin, clarify, window in itertools.product(
-        (0.5, 0.55, 0.6, 0.65, 0.7, 0.75), (0.0, 0.03, 0.06, 0.1), (0.3, 0.35, 0.4, 0.45, 0.5), (0.08, 0.12, 0.16)
+    for answer, margin, clarify, window, scope in itertools.product(
+        (0.5, 0.55, 0.6, 0.65, 0.7, 0.75), (0.0, 0.03, 0.06, 0.1), (0.3, 0.35, 0.4, 0.45, 0.5), (0.08, 0.12, 0.16),
+        (0.0, 0.2, 0.3, 0.4, 0.5),
     ):
         if clarify > answer:
             continue
         candidate = replace(ranking, answer_threshold=answer, answer_margin=margin, clarify_threshold=clarify,
-                            clarify_window=window)
+                            clarify_window=window, scope_penalty=scope)
         value, _, _rejection = utility(calibration, searcher, candidate)
         if best is None or value > best[0]:
             best = (value, candidate)

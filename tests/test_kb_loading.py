@@ -6,6 +6,8 @@ import subprocess
 import sys
 from datetime import date
 
+import yaml
+
 from bot.config import PROJECT_ROOT
 from bot.kb import check, load
 from bot.kb.model import LANGUAGES
@@ -140,3 +142,13 @@ def test_a_configuration_error_stops_with_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().startswith("configuration error: KNOWLEDGE_DIR")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_scope_section_without_a_language_is_named(small_kb):
+    scope = yaml.safe_load((PROJECT_ROOT / "knowledge" / "scope.yaml").read_text(encoding="utf-8"))
+    del scope["abroad"]["vi"]
+    scope["reply"]["ar"] = ""
+    (small_kb.root / "scope.yaml").write_text(yaml.safe_dump(scope, allow_unicode=True), encoding="utf-8")
+    errors = errors_of(small_kb)
+    assert any("abroad: vi: needs a list of terms" in e for e in errors), errors
+    assert any("reply: ar: empty reply" in e for e in errors), errors

@@ -82,3 +82,42 @@ def test_very_long_messages_are_answered(searcher):
     message = "Ich bin Pflegefachkraft aus Indien und möchte wissen, wie die Anerkennung funktioniert. " * 60
     result = searcher.search(message)
     assert result.action in ("answer", "clarify")
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("Wie hoch ist der Mindestlohn in Kanada?", "de"),
+        ("how do I get a work visa for Australia", "en"),
+        ("quels papiers pour travailler au Japon ?", "fr"),
+        ("¿qué tiempo hace mañana en Halle?", "es"),
+        ("расскажи анекдот про немцев", "ru"),
+        ("як сказати «дякую» німецькою?", "uk"),
+        ("كيف أحصل على عقد عمل في قطر؟", "ar"),
+        ("xin visa lao động Hàn Quốc cần gì", "vi"),
+    ],
+)
+def test_another_country_or_another_matter_gets_the_honest_fallback(searcher, answerer, message, lang):
+    result = searcher.search(message)
+    assert result.action == "fallback" and result.outside is not None
+    (reply,) = answerer.compose(result, lang)
+    assert reply.text == answerer.kb.scope.reply[lang], "it says that this is outside its field"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Ich komme aus Kanada. Wie hoch muss das Gehalt für die Blaue Karte 2026 sein?",  # where from
+        "I work in Dubai as a nurse and want to move to Germany, what do I need?",  # Germany named
+        "Mein Chef macht ständig Witze über meine Herkunft, was kann ich tun?",  # jokes about someone
+    ],
+)
+def test_a_country_of_origin_or_a_german_destination_keeps_the_question_in_scope(searcher, message):
+    result = searcher.search(message)
+    assert result.outside is None and result.action != "fallback"
+
+
+def test_no_phrasing_of_the_knowledge_base_reads_as_outside_its_field(searcher, kb):
+    flagged = [(a.id, lang, q) for a in kb.articles.values() for lang, t in a.texts.items()
+               for q in (t.title, *t.questions, *t.keywords) if searcher.outside(q, lang)]
+    assert flagged == []

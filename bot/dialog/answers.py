@@ -32,7 +32,7 @@ class Answerer:
             return [self.article(result.best.article, lang)]
         if result.action == CLARIFY:
             return [self.clarify(result, lang)]
-        return [self.fallback(lang)]
+        return [self.fallback(lang, outside=result.outside is not None)]
 
     def article(self, article_id: str, lang: str) -> Reply:
         _ = translator(lang)
@@ -85,10 +85,12 @@ class Answerer:
             buttons=(*_rows(choices), (self.advisor_button(lang, label=_("None of these: talk to an advisor")),)),
         )
 
-    def fallback(self, lang: str) -> Reply:
+    def fallback(self, lang: str, outside: bool = False) -> Reply:
+        """The honest "no answer"; for a message about another country or another matter, say so."""
         _ = translator(lang)
+        text = self.kb.scope.reply.get(lang) if outside else None
         return Reply(
-            _(
+            text or _(
                 "I'm sorry, I have no reliable answer to that, and I don't want to guess. "
                 "A human advisor can help you, or you can look through the topics."
             ),

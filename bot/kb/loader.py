@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from bot.kb.model import AUDIENCES, LANGUAGES, Article, KnowledgeBase, SmallTalk, Text, Topic
+from bot.kb.model import AUDIENCES, LANGUAGES, Article, KnowledgeBase, Scope, SmallTalk, Text, Topic
 
 # libyaml's loader when PyYAML was built with it (ten times faster), else the pure-Python one.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -246,6 +246,30 @@ def _load_stopwords(c: _Collector, path: Path) -> dict[str, tuple[str, ...]]:
     return result
 
 
+def _load_scope(c: _Collector, path: Path) -> Scope:
+    data = c.read_yaml(path) if path.exists() else {}
+    if data is INVALID or not data:
+        return Scope()
+    if not isinstance(data, dict):
+        c.add(path, "-", "scope", "must be a mapping of sections")
+        return Scope()
+    sections: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name in ("abroad", "origin", "here", "off_topic"):
+        section = data.get(name) if isinstance(data.get(name), dict) else {}
+        sections[name] = {}
+        for lang in LANGUAGES:
+            terms = _strings(section.get(lang))
+            if not terms:
+                c.add(path, name, lang, "needs a list of terms")
+            sections[name][lang] = tuple(terms or ())
+    replies = data.get("reply") if isinstance(data.get("reply"), dict) else {}
+    reply = {lang: str(replies.get(lang) or "").strip() for lang in LANGUAGES}
+    for lang in LANGUAGES:
+        if not reply[lang]:
+            c.add(path, "reply", lang, "empty reply")
+    return Scope(**sections, reply=reply)
+
+
 def _load_mapping(c: _Collector, path: Path) -> dict:
     """A YAML mapping whose content the guides check (see bot.kb.checks)."""
     if not path.exists():
@@ -298,5 +322,6 @@ def load(root: Path) -> Loaded:
         stopwords=_load_stopwords(c, root / "stopwords.yaml"),
         routes=_load_mapping(c, root / "routes.yaml"),
         contacts=_load_mapping(c, root / "contacts.yaml"),
+        scope=_load_scope(c, root / "scope.yaml"),
     )
     return Loaded(kb, c.problems)

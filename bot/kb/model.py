@@ -59,6 +59,17 @@ class SmallTalk:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What the assistant is not for (see knowledge/scope.yaml): terms per language, and the honest reply."""
+
+    abroad: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    origin: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    here: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    off_topic: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reply: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     topics: dict[str, Topic]
     articles: dict[str, Article]
@@ -68,6 +79,7 @@ class KnowledgeBase:
     stopwords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     routes: dict = field(default_factory=dict)  # the route finder's rules, as in routes.yaml
     contacts: dict = field(default_factory=dict)  # the help finder's directory, as in contacts.yaml
+    scope: Scope = field(default_factory=Scope)
 
     def articles_for(self, topic: str, audience: str | None = None) -> list[Article]:
         """Articles whose main or secondary topic is ``topic``, main-topic ones first."""

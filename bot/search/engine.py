@@ -12,6 +12,7 @@ from bot.search.audience import AudienceGuesser
 from bot.search.index import BM25_B, BM25_K1, GERMAN_TERMS, STEM_MATCH, SearchIndex, bigrams, idf, sorted_words
 from bot.search.langid import LangGuess, LanguageIdentifier
 from bot.search.normalize import fold_word, key, normalize
+from bot.search.scope import OFF_TOPIC, ScopeGuard
 from bot.search.stemming import stem
 
 ANSWER, CLARIFY, FALLBACK, SMALLTALK = "answer", "clarify", "fallback", "smalltalk"
@@ -43,6 +44,8 @@ class Settings:
     clarify_threshold: float = 0.35
     clarify_window: float = 0.12
     audience_penalty: float = 0.8
+    # A message about another country or about something else entirely (see knowledge/scope.yaml).
+    scope_penalty: float = 0.4
     smalltalk_threshold: float = 88.0
     smalltalk_max_words: int = 7
     candidates_scored: int = 12
@@ -69,6 +72,7 @@ class SearchResult:
     smalltalk: str | None = None
     language_certain: bool = True
     smalltalk_score: float = 0.0
+    outside: str | None = None  # why the message seems outside the service's field (bot.search.scope)
 
     @property
     def best(self) -> Candidate | None:
@@ -91,6 +95,7 @@ class Features:
     bank: float  # BM25 of the article's best phrasing, relative to a perfect match of the message
     against: float  # 0..1: how clearly the article is for the other audience
     known_audience: bool
+    outside: bool = False  # the message is about another country or something else entirely
 
 
 @dataclass
@@ -112,6 +117,7 @@ class Searcher:
         self.index = SearchIndex(kb)
         self.langid = LanguageIdentifier(_language_samples(kb))
         self.audience_guess = AudienceGuesser(kb)
+        self.scope = ScopeGuard(kb.scope)
         self._words: dict[tuple[str, str, str], _Word] = {}
         self._words_for = self.settings
         self._smalltalk = [
@@ -123,6 +129,9 @@ class Searcher:
 
     def identify(self, text: str, hint: str | None = None) -> LangGuess:
         return self.langid.identify(text, hint)
+
+    def outside(self, text: str, lang: str) -> str | None:
+        return self.scope.outside(key(text[:MAX_QUERY_CHARS]), lang)
 
     def search(self, text: str, lang_hint: str | None = None, audience: str | None = None) -> SearchResult:
         started = time.perf_counter()
@@ -138,10 +147,12 @@ class Searcher:
         words = message_words(text)
         if not words:
             return SearchResult(lang, FALLBACK, language_certain=certain)
-        talk = self._smalltalk_intent([w for _, w in words])
+        outside = self.outside(text, lang)
+        # "How do you say good morning in German?" is not a greeting.
+        talk = self._smalltalk_intent([w for _, w in words]) if outside != OFF_TOPIC else None
         if talk and talk[2] >= self.settings.smalltalk_threshold / 100:
             return self._smalltalk_result(talk, lang, lang_hint, certain)
-        result = self._decide(lang, self._score(words, lang, audience), certain)
+        result = self._decide(lang, self._score(words, lang, audience, outside is not None), certain, outside)
         # "thanks, that helped" or "ok bye": small talk inside a few more words, and nothing worth answering;
         # or mostly small talk ("are you a human or a bot?") and no confident article.
         if talk and (result.action == FALLBACK or (result.action == CLARIFY and talk[3] >= 0.5)):
@@ -279,7 +290,9 @@ class Searcher:
             scores[article] = min(1.0, best / ideal)
         return scores
 
-    def features(self, pairs: list[tuple[str, str]], lang: str, audience: str | None) -> list[Features]:
+    def features(
+        self, pairs: list[tuple[str, str]], lang: str, audience: str | None, outside: bool = False
+    ) -> list[Features]:
         """The evidence for the most likely articles, before it is weighed (calibration reads this too)."""
         s = self.settings
         idx = self.index
@@ -318,6 +331,7 @@ class Searcher:
                     bank=bank.get(article_idx, 0.0),
                     against=against,
                     known_audience=audience is not None,
+                    outside=outside,
                 )
             )
         return found
@@ -330,25 +344,28 @@ class Searcher:
             + s.bank_weight * f.bank
         )
         penalty = (1 - s.audience_penalty) if f.known_audience else s.audience_guess_weight
-        return min(1.0, score * (1 - penalty * f.against))
+        return min(1.0, score * (1 - penalty * f.against) * (1 - s.scope_penalty * f.outside))
 
-    def _score(self, words: list[str], lang: str, audience: str | None) -> list[Candidate]:
-        found = self.features(words, lang, audience)
+    def _score(
+        self, words: list[tuple[str, str]], lang: str, audience: str | None, outside: bool
+    ) -> list[Candidate]:
+        found = self.features(words, lang, audience, outside)
         scored = [Candidate(f.article, f.topics, round(self.combine(f), 4)) for f in found]
         scored.sort(key=lambda c: (-c.score, c.article))
         return scored
 
-    def _decide(self, lang: str, scored: list[Candidate], certain: bool) -> SearchResult:
+    def _decide(self, lang: str, scored: list[Candidate], certain: bool, outside: str | None) -> SearchResult:
         s = self.settings
         shown = tuple(scored[:5])
         if not scored or scored[0].score < s.clarify_threshold:
-            return SearchResult(lang, FALLBACK, shown, language_certain=certain)
+            return SearchResult(lang, FALLBACK, shown, language_certain=certain, outside=outside)
         first = scored[0].score
         second = scored[1].score if len(scored) > 1 else 0.0
         if first >= s.answer_threshold and first - second >= s.answer_margin:
-            return SearchResult(lang, ANSWER, shown, language_certain=certain)
+            return SearchResult(lang, ANSWER, shown, language_certain=certain, outside=outside)
         close = [c for c in scored if c.score >= max(s.clarify_threshold, first - s.clarify_window)]
-        return SearchResult(lang, CLARIFY, shown, choices=tuple(close[:3]), language_certain=certain)
+        return SearchResult(lang, CLARIFY, shown, choices=tuple(close[:3]), language_certain=certain,
+                            outside=outside)
 
 
 def _language_samples(kb: KnowledgeBase) -> dict[str, list[str]]:
