@@ -15,8 +15,9 @@ ABROAD, OFF_TOPIC = "abroad", "off-topic"
 _ARABIC_PREFIX = "(?:[وبلفك]?(?:ال)?)?"
 
 
-# How many words before a place an origin word still counts: "from Italy or Spain".
-ORIGIN_WINDOW = 3
+# How many words before a place an origin word still counts: "from the UK", "aus der Türkei"; not further,
+# as "de" is also "of": "visa de trabajo en Canadá".
+ORIGIN_WINDOW = 2
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
