@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.kb import load  # noqa: E402
 from bot.search.engine import SMALLTALK, Searcher, Settings, message_words  # noqa: E402
-from bot.search.evaluation import IN_SCOPE, OUT_OF_SCOPE, evaluate, format_report, load_labelled, overlaps  # noqa: E402
+from bot.search.evaluation import IN_SCOPE, OUT_OF_SCOPE, SMALL_TALK, evaluate, format_report, load_labelled, overlaps  # noqa: E402
 
 # What each outcome is worth to a person (see the README): a wrong answer costs more than an honest "I don't know".
 VALUE = {
@@ -28,6 +28,8 @@ VALUE = {
     "wrong": -1.5,  # confident answer with the wrong article
 }
 
+
+STEPS = [round(0.05 * i, 2) for i in range(21)]
 
 # Out-of-scope messages are rarer than questions in real use, but matter: half the weight of the questions.
 OUT_OF_SCOPE_SHARE = 0.5
@@ -82,16 +84,41 @@ def main() -> None:
         outside = searcher.outside(item.text, result.lang) is not None
         cases.append((item, searcher.features(message_words(item.text), result.lang, None, outside)))
     calibration = [c for c in cases if not c[0].held_out]
-    base = searcher.settings
-    best = None
-    steps = [round(0.05 * i, 2) for i in range(21)]
-    weights = [(a, b, round(1 - a - b, 2)) for a in steps for b in steps if a + b <= 1]
-    for (cw, fw, bw), guess in itertools.product(weights, (0.1, 0.2, 0.3)):
-        candidate = replace(base, coverage_weight=cw, phrase_weight=fw, bank_weight=bw, audience_guess_weight=guess)
-        _, top1, _ = utility(calibration, searcher, candidate)
-        if best is None or top1 > best[0]:
-            best = (top1, candidate)
-    ranking = best[1]
+    labelled = load_labelled(ROOT / "tests" / "data" / "labelled")
+    chatter = [i for i in labelled if i.kind == SMALL_TALK and not i.held_out]
+
+    def smalltalk_rate(settings: Settings) -> float:
+        searcher.settings = settings
+        return evaluate(searcher, chatter).smalltalk.rate
+
+    # Better ranking and more answers must not come from rejecting fewer unrelated messages or from answering
+    # "thanks, bye": neither may fall below what the settings in force reach on the calibration half.
+    rejection_floor = utility(calibration, searcher, searcher.settings)[2]
+    smalltalk_floor = smalltalk_rate(searcher.settings)
+
+    def keeps_floors(settings: Settings) -> bool:
+        rejection = utility(calibration, searcher, settings)[2]
+        return rejection >= rejection_floor and smalltalk_rate(settings) >= smalltalk_floor
+
+    def ranked_best(candidates: list[Settings]) -> Settings:
+        """The settings with the best top-1 (among equals, the best value at the current thresholds) that keep
+        the floors."""
+        ordered = sorted(candidates, key=lambda c: utility(calibration, searcher, c)[1::-1], reverse=True)
+        return next((c for c in ordered if keeps_floors(c)), searcher.settings)
+
+    weights = [(a, b, round(1 - a - b, 2)) for a in STEPS for b in STEPS if a + b <= 1]
+    ranking = searcher.settings
+    for _ in range(2):  # the word weights and the classifier's depend on each other: two rounds settle them
+        ranking = ranked_best([
+            replace(ranking, coverage_weight=cw, phrase_weight=fw, bank_weight=bw, audience_guess_weight=guess)
+            for (cw, fw, bw), guess in itertools.product(weights, (0.1, 0.2, 0.3))
+        ])
+        ranking = ranked_best([
+            replace(ranking, classifier_weight=weight, classifier_temperature=temperature)
+            for weight, temperature in itertools.product(
+                (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0), (0.02, 0.03, 0.045, 0.06, 0.09, 0.12)
+            )
+        ])
     best = None
     for answer, margin, clarify, window, scope in itertools.product(
         (0.5, 0.55, 0.6, 0.65, 0.7, 0.75), (0.0, 0.03, 0.06, 0.1), (0.3, 0.35, 0.4, 0.45, 0.5), (0.08, 0.12, 0.16),
@@ -101,10 +128,10 @@ def main() -> None:
             continue
         candidate = replace(ranking, answer_threshold=answer, answer_margin=margin, clarify_threshold=clarify,
                             clarify_window=window, scope_penalty=scope)
-        value, _, _rejection = utility(calibration, searcher, candidate)
-        if best is None or value > best[0]:
+        value = utility(calibration, searcher, candidate)[0]
+        if (best is None or value > best[0]) and keeps_floors(candidate):
             best = (value, candidate)
-    chosen = best[1]
+    chosen = best[1] if best else ranking
     print("best settings:", {k: v for k, v in vars(chosen).items() if v != getattr(Settings(), k)} or "unchanged")
     print(chosen)
     searcher.settings = chosen

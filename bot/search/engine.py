@@ -1,14 +1,17 @@
 """Matching one message to articles: answer, offer choices, or say honestly that nothing fits."""
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import LANGUAGES, KnowledgeBase
 from bot.search.audience import AudienceGuesser
+from bot.search.classifier import ArticleClassifier
 from bot.search.index import BM25_B, BM25_K1, GERMAN_TERMS, STEM_MATCH, SearchIndex, bigrams, idf, sorted_words
 from bot.search.langid import LangGuess, LanguageIdentifier
 from bot.search.normalize import fold_word, key, normalize
@@ -35,20 +38,26 @@ def message_words(text: str) -> list[tuple[str, str]]:
 class Settings:
     """Weights and thresholds; calibrated on tests/data/labelled (see benchmarks/calibrate.py)."""
 
-    coverage_weight: float = 0.35
-    phrase_weight: float = 0.60
+    coverage_weight: float = 0.55
+    phrase_weight: float = 0.40
     bank_weight: float = 0.05
-    audience_guess_weight: float = 0.20
+    audience_guess_weight: float = 0.10
     answer_threshold: float = 0.50
-    answer_margin: float = 0.06
+    answer_margin: float = 0.0
     clarify_threshold: float = 0.35
-    clarify_window: float = 0.12
-    audience_penalty: float = 0.8
+    clarify_window: float = 0.08
+    audience_penalty: float = 0.5
     # A message about another country or about something else entirely (see knowledge/scope.yaml).
     scope_penalty: float = 0.4
     smalltalk_threshold: float = 88.0
     smalltalk_max_words: int = 7
     candidates_scored: int = 12
+    # The classifier's favourites join the word-coverage shortlist (a message in other words than the texts').
+    classifier_candidates: int = 3
+    # How much the classifier's doubt lowers an article's score: 0 ignores it, 1 lets it decide alone.
+    classifier_weight: float = 0.5
+    # The classifier's gap (see Features) at which its belief in an article falls to 1/e of its favourite's.
+    classifier_temperature: float = 0.03
     # A word nobody in the knowledge base uses counts like a fairly rare one, not like the rarest:
     # people pad questions with words of their own.
     unknown_word_weight: float = 0.7
@@ -96,6 +105,8 @@ class Features:
     against: float  # 0..1: how clearly the article is for the other audience
     known_audience: bool
     outside: bool = False  # the message is about another country or something else entirely
+    # The classifier's log-likelihood of the article below that of its favourite, per unit of message weight.
+    classifier_gap: float = 0.0
 
 
 @dataclass
@@ -115,6 +126,7 @@ class Searcher:
         self.kb = kb
         self.settings = settings or Settings()
         self.index = SearchIndex(kb)
+        self.classifier = ArticleClassifier(kb, self.index.article_ids)
         self.langid = LanguageIdentifier(_language_samples(kb))
         self.audience_guess = AudienceGuesser(kb)
         self.scope = ScopeGuard(kb.scope)
@@ -307,6 +319,11 @@ class Searcher:
             for article, value in q.best.items():
                 coverage[article] = coverage.get(article, 0.0) + weight * value
         top = sorted(coverage.items(), key=lambda kv: kv[1], reverse=True)[: s.candidates_scored]
+        gaps = self._classifier_gaps(" ".join(words))
+        if s.classifier_candidates:
+            shortlisted = {a for a, _ in top}
+            favourites = np.argsort(gaps, kind="stable")[: s.classifier_candidates].tolist()
+            top += [(a, coverage.get(a, 0.0)) for a in favourites if a not in shortlisted]
         bank = self._bank_scores(pairs, qwords, lang, [a for a, _ in top])
         message = sorted_words(" ".join(words))
         employer = self.audience_guess.employer_probability(words) if audience is None else None
@@ -332,17 +349,30 @@ class Searcher:
                     against=against,
                     known_audience=audience is not None,
                     outside=outside,
+                    classifier_gap=float(gaps[article_idx]),
                 )
             )
         return found
 
+    def _classifier_gaps(self, message: str) -> np.ndarray:
+        """Per article, its log-likelihood below the classifier's favourite's, per unit of message weight (longer
+        messages spread the log-likelihoods further; per unit, one temperature suits short and long ones)."""
+        scores, mass = self.classifier.log_likelihoods(message)
+        if mass <= 0:
+            return np.zeros_like(scores)
+        return (scores.max() - scores) / mass
+
     def combine(self, f: Features) -> float:
+        """The word evidence, weighed, lowered where the classifier prefers another article. The classifier's
+        belief is relative (a message about the weather still has a favourite article), so it multiplies rather
+        than adds: it reorders the candidates but never makes an unrelated message look answerable."""
         s = self.settings
+        belief = math.exp(-f.classifier_gap / s.classifier_temperature)
         score = (
             s.coverage_weight * f.coverage
             + s.phrase_weight * f.phrase
             + s.bank_weight * f.bank
-        )
+        ) * (1 - s.classifier_weight + s.classifier_weight * belief)
         penalty = (1 - s.audience_penalty) if f.known_audience else s.audience_guess_weight
         return min(1.0, score * (1 - penalty * f.against) * (1 - s.scope_penalty * f.outside))
 

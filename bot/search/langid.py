@@ -32,7 +32,8 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zà-ɏ]")
 HINT_WEIGHT = 2.5
-SHORT_MESSAGE = 4  # words; shorter messages in another script are terms, not a change of language
+SHORT_MESSAGE = 4
+WORD_CACHE = 50_000  # words; shorter messages in another script are terms, not a change of language
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class LanguageIdentifier:
                     grams.update(_trigrams(folded))
             self._words[lang], self._word_floor[lang] = _log_probs(words)
             self._grams[lang], self._gram_floor[lang] = _log_probs(grams)
+        self._cache: dict[str, dict[str, float]] = {}
         # One floor for unseen words in every language, so a smaller corpus earns no advantage.
         for floors in (self._word_floor, self._gram_floor):
             lowest = min(floors.values(), default=0.0)
@@ -85,16 +87,21 @@ class LanguageIdentifier:
             allowed = list(self.languages)
         if not allowed:
             allowed = list(self.languages)
-        words = [(w, tuple(_trigrams(w))) for w in map(fold_word, norm.split())]
+        per_word = [self._word_scores(fold_word(w)) for w in norm.split()]
         chars = Counter(raw)
-        scores = {lang: self._score(lang, words, chars) for lang in allowed}
+        scores = {}
+        for lang in allowed:
+            markers = _MARKERS.get(lang, {})
+            scores[lang] = sum(w[lang] for w in per_word) + sum(
+                weight * chars[ch] for ch, weight in markers.items() if ch in chars
+            )
         best_plain = max(scores.values())
         evidence = best_plain - sorted(scores.values())[-2] if len(scores) > 1 else 10.0
         hint = (hint or "").split("-")[0].lower()
-        if hint in self.languages and hint not in scores and (len(words) < SHORT_MESSAGE or evidence < 3.0):
+        if hint in self.languages and hint not in scores and (len(per_word) < SHORT_MESSAGE or evidence < 3.0):
             # "Blue Card" or "Anerkennung" from someone who writes Ukrainian: a term, not a language choice.
             return LangGuess(hint, 0.5, evidence)
-        if hint in scores and len(words) <= 2:
+        if hint in scores and len(per_word) <= 2:
             # One or two words say too little to overrule the language the person uses.
             return LangGuess(hint, 0.5, evidence)
         if hint in scores:
@@ -103,16 +110,21 @@ class LanguageIdentifier:
         margin = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 10.0
         return LangGuess(ranked[0][0], 1 - math.exp(-max(margin, 0.0)), evidence)
 
-    def _score(self, lang: str, words: list[tuple[str, tuple[str, ...]]], chars: Counter[str]) -> float:
-        word_lp, word_floor = self._words[lang], self._word_floor[lang]
-        gram_lp, gram_floor = self._grams[lang], self._gram_floor[lang]
-        score = 0.0
-        for word, grams in words:
-            gram_score = sum(gram_lp.get(g, gram_floor) for g in grams) / max(len(grams), 1)
-            score += word_lp.get(word, word_floor) + 2.0 * gram_score
-        markers = _MARKERS.get(lang, {})
-        score += sum(weight * chars[ch] for ch, weight in markers.items() if ch in chars)
-        return score
+    def _word_scores(self, word: str) -> dict[str, float]:
+        """How well each language explains a word (its own frequency and its letters); words recur, so each is
+        worked out once."""
+        found = self._cache.get(word)
+        if found is None:
+            grams = tuple(_trigrams(word))
+            found = {}
+            for lang in self.languages:
+                gram_lp, gram_floor = self._grams[lang], self._gram_floor[lang]
+                gram_score = sum(gram_lp.get(g, gram_floor) for g in grams) / max(len(grams), 1)
+                found[lang] = self._words[lang].get(word, self._word_floor[lang]) + 2.0 * gram_score
+            if len(self._cache) > WORD_CACHE:
+                self._cache.clear()
+            self._cache[word] = found
+        return found
 
 
 def _log_probs(counts: Counter[str]) -> tuple[dict[str, float], float]:
