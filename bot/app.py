@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,11 @@ def load_answerer(knowledge_dir: Path, locales_dir: Path | None = None, cache_di
     if locales_dir is not None:
         set_locales_dir(locales_dir)
     searcher = cached_searcher(knowledge_dir, cache_dir, lambda: Searcher(load_checked(knowledge_dir)))
+    # The index is millions of long-lived objects: kept out of the garbage collector's rounds, which would
+    # otherwise walk all of them again and again while the bot serves (a reloaded index replaces it and is
+    # freed by reference counting).
+    gc.collect()
+    gc.freeze()
     return Answerer(searcher.kb, searcher)
 
 

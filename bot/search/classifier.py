@@ -149,7 +149,12 @@ class ArticleClassifier:
         if not len(features):
             return np.zeros(len(self.prior), dtype=np.float32), 0.0
         mass = float(values.sum())
-        message = sparse.csr_matrix((values.astype(np.float32), features, [0, len(features)]),
-                                    shape=(1, self.delta.shape[0]))
-        scores = (message @ self.delta).toarray().ravel()
+        # The message's rows of delta, summed with its weights: a gather over the CSR arrays and one bincount
+        # (the same as a sparse product, without building a matrix per message).
+        delta = self.delta
+        starts, ends = delta.indptr[features], delta.indptr[features + 1]
+        lengths = ends - starts
+        positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        scores = np.bincount(delta.indices[positions], weights=delta.data[positions] * np.repeat(values, lengths),
+                             minlength=len(self.prior))
         return scores + self.prior + mass * self.default, mass

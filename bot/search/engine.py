@@ -51,7 +51,7 @@ class Settings:
     scope_penalty: float = 0.4
     smalltalk_threshold: float = 88.0
     smalltalk_max_words: int = 7
-    candidates_scored: int = 12
+    candidates_scored: int = 8
     # The classifier's favourites join the word-coverage shortlist (a message in other words than the texts').
     classifier_candidates: int = 3
     # How much the classifier's doubt lowers an article's score: 0 ignores it, 1 lets it decide alone.

@@ -7,6 +7,8 @@ through its ``BaseRequest`` interface; this follows the design of ptbcontrib's a
 """
 from __future__ import annotations
 
+import json
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
@@ -67,10 +69,12 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
+        body = _body(request_data)
+        headers = {"User-Agent": self.USER_AGENT}
+        if isinstance(body, bytes):
+            headers["Content-Type"] = "application/json"
         try:
-            async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout, headers={"User-Agent": self.USER_AGENT}
-            ) as response:
+            async with self._session.request(method, url, data=body, timeout=timeout, headers=headers) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:
             raise TimedOut("Pool timeout: no free connection; the request was not sent") from err
@@ -80,14 +84,14 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form fields as Telegram takes them; a multipart form when files go along."""
+def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
+    """A JSON body, which the Bot API takes and which costs far less to encode than a form; a multipart form
+    when files go along."""
     if request_data is None:
         return None
-    fields = request_data.json_parameters
     if not request_data.multipart_data:
-        return fields
-    form = aiohttp.FormData(fields)
+        return json.dumps(request_data.parameters, ensure_ascii=False).encode()
+    form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
     return form
