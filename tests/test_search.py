@@ -96,6 +96,8 @@ def test_very_long_messages_are_answered(searcher):
         ("як сказати «дякую» німецькою?", "uk"),
         ("كيف أحصل على عقد عمل في قطر؟", "ar"),
         ("xin visa lao động Hàn Quốc cần gì", "vi"),
+        ("¿cuánto tarda la visa de trabajo para Canadá?", "es"),  # "de" here is "of", not "from"
+        ("Шукаю роботу водієм у Польщі, які документи?", "uk"),
     ],
 )
 def test_another_country_or_another_matter_gets_the_honest_fallback(searcher, answerer, message, lang):
@@ -111,6 +113,8 @@ def test_another_country_or_another_matter_gets_the_honest_fallback(searcher, an
         "Ich komme aus Kanada. Wie hoch muss das Gehalt für die Blaue Karte 2026 sein?",  # where from
         "I work in Dubai as a nurse and want to move to Germany, what do I need?",  # Germany named
         "Mein Chef macht ständig Witze über meine Herkunft, was kann ich tun?",  # jokes about someone
+        "Soy de Canadá y quiero la tarjeta azul, ¿qué sueldo necesito en 2026?",
+        "Wir wollen Pflegekräfte aus Italien, Spanien oder Polen einstellen. Was müssen wir beachten?",
     ],
 )
 def test_a_country_of_origin_or_a_german_destination_keeps_the_question_in_scope(searcher, message):

@@ -254,7 +254,7 @@ def _load_scope(c: _Collector, path: Path) -> Scope:
         c.add(path, "-", "scope", "must be a mapping of sections")
         return Scope()
     sections: dict[str, dict[str, tuple[str, ...]]] = {}
-    for name in ("abroad", "origin", "here", "off_topic"):
+    for name in ("abroad", "origin", "origin_near", "here", "off_topic"):
         section = data.get(name) if isinstance(data.get(name), dict) else {}
         sections[name] = {}
         for lang in LANGUAGES:

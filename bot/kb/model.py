@@ -63,7 +63,8 @@ class Scope:
     """What the assistant is not for (see knowledge/scope.yaml): terms per language, and the honest reply."""
 
     abroad: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    origin: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    origin: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "from": counts a few words before a place
+    origin_near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "de": only right before it
     here: dict[str, tuple[str, ...]] = field(default_factory=dict)
     off_topic: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reply: dict[str, str] = field(default_factory=dict)

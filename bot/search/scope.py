@@ -15,9 +15,9 @@ ABROAD, OFF_TOPIC = "abroad", "off-topic"
 _ARABIC_PREFIX = "(?:[وبلفك]?(?:ال)?)?"
 
 
-# How many words before a place an origin word still counts: "from the UK", "aus der Türkei"; not further,
-# as "de" is also "of": "visa de trabajo en Canadá".
-ORIGIN_WINDOW = 2
+# How many words before a place an origin word still counts: "from Italy, Spain or Poland"; words that also mean
+# "of" ("de": "visa de trabajo en Canadá") count only right before it, with an article at most ("du Canada").
+ORIGIN_WINDOW, NEAR_WINDOW = 4, 2
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
@@ -43,6 +43,7 @@ class ScopeGuard:
         self._abroad = _pattern(_every(scope.abroad))
         # Per language: "du" is French for "from" but Vietnamese "du lịch" is travel.
         self._origin = {lang: {key(t) for t in terms} for lang, terms in scope.origin.items()}
+        self._near = {lang: {key(t) for t in terms} for lang, terms in scope.origin_near.items()}
         self._here = _pattern(_every(scope.here))
         self._off_topic = _pattern(_every(scope.off_topic))
 
@@ -55,8 +56,9 @@ class ScopeGuard:
             return OFF_TOPIC
         if self._abroad is None or (self._here and self._here.search(folded)):
             return None
-        origin = self._origin.get(lang, set())
+        origin, near = self._origin.get(lang, set()), self._near.get(lang, set())
         for match in self._abroad.finditer(folded):
-            if not origin.intersection(folded[: match.start()].split()[-ORIGIN_WINDOW:]):
+            before = folded[: match.start()].split()
+            if not (origin.intersection(before[-ORIGIN_WINDOW:]) or near.intersection(before[-NEAR_WINDOW:])):
                 return ABROAD
         return None
