@@ -113,7 +113,8 @@ class Features:
 class _Word:
     word: str
     weight: float  # how informative (IDF of what it matched; unknown words count too)
-    best: dict[int, float]  # article -> how well the word matches it (field weight x similarity)
+    articles: np.ndarray  # the articles the word reaches (index numbers) ...
+    matches: np.ndarray  # ... and how well it matches each (field weight x similarity of the match)
     near: dict[str, float]  # vocabulary words it equals or resembles
 
 
@@ -257,7 +258,9 @@ class Searcher:
                 value = sim * field_weight
                 if value > best.get(article, 0.0):
                     best[article] = value
-        return _Word(word, min(weight, self.settings.max_word_weight), best, near)
+        articles = np.fromiter(best, dtype=np.intp, count=len(best))
+        matches = np.fromiter(best.values(), dtype=np.float64, count=len(best))
+        return _Word(word, min(weight, self.settings.max_word_weight), articles, matches, near)
 
     def _bank_scores(
         self, pairs: list[tuple[str, str]], qwords: list[_Word], lang: str, shortlist: list[int]
@@ -311,19 +314,19 @@ class Searcher:
         qwords = self._query_words(pairs, lang)
         words = [q.word for q in qwords]
         total = sum(q.weight for q in qwords) or 1.0
-        coverage: dict[int, float] = {}
+        # One vector operation per word, however many articles it reaches (a large knowledge base stays fast).
+        coverage = np.zeros(len(idx.article_ids))
         for q in qwords:
-            if q.weight < MIN_WORD_WEIGHT:
-                continue
-            weight = q.weight
-            for article, value in q.best.items():
-                coverage[article] = coverage.get(article, 0.0) + weight * value
-        top = sorted(coverage.items(), key=lambda kv: kv[1], reverse=True)[: s.candidates_scored]
+            if q.weight >= MIN_WORD_WEIGHT and len(q.articles):
+                coverage[q.articles] += q.weight * q.matches
+        reached = int(np.count_nonzero(coverage))
+        order = np.argsort(-coverage, kind="stable")[: min(s.candidates_scored, reached)].tolist()
+        top = [(a, float(coverage[a])) for a in order]
         gaps = self._classifier_gaps(" ".join(words))
         if s.classifier_candidates:
-            shortlisted = {a for a, _ in top}
+            shortlisted = set(order)
             favourites = np.argsort(gaps, kind="stable")[: s.classifier_candidates].tolist()
-            top += [(a, coverage.get(a, 0.0)) for a in favourites if a not in shortlisted]
+            top += [(a, float(coverage[a])) for a in favourites if a not in shortlisted]
         bank = self._bank_scores(pairs, qwords, lang, [a for a, _ in top])
         message = sorted_words(" ".join(words))
         employer = self.audience_guess.employer_probability(words) if audience is None else None
