@@ -141,5 +141,6 @@ def format_report(report: Report, title: str = "") -> str:
     rows = [*report.per_lang.items(), ("all", report)]
     for lang, r in rows:
         values = r.row()
-        lines.append(f"| {lang} | " + " | ".join(f"{values[n] * 100:.1f}%" for n in names) + " |")
+        cells = [f"{values[n] * 100:.1f}%" if getattr(r, n).total else "n/a" for n in names]  # a set without any
+        lines.append(f"| {lang} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
