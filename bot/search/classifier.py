@@ -37,9 +37,12 @@ def grams(text_key: str) -> tuple[Counter[str], Counter[str]]:
     words = text_key.split()
     for word in words:
         chars.update(_letter_groups(word))
-    tokens = Counter(WORD + w for w in words)
-    tokens.update(f"{WORD}{a} {b}" for a, b in itertools.pairwise(words))
-    return chars, tokens
+    return chars, Counter(_word_tokens(words))
+
+
+def _word_tokens(words: list[str]) -> list[str]:
+    """Words and word pairs, marked apart from letter groups."""
+    return [WORD + w for w in words] + [f"{WORD}{a} {b}" for a, b in itertools.pairwise(words)]
 
 
 @lru_cache(maxsize=1 << 17)
@@ -114,10 +117,9 @@ class ArticleClassifier:
         l2-normalised as a block."""
         words = text_key.split()
         vocabulary = self.vocabulary
-        tokens = [WORD + w for w in words] + [f"{WORD}{a} {b}" for a, b in itertools.pairwise(words)]
         blocks = (
             [f for w in words for f in self._letter_group_ids(w)],
-            [f for t in tokens if (f := vocabulary.get(t)) is not None],
+            [f for t in _word_tokens(words) if (f := vocabulary.get(t)) is not None],
         )
         found, weights = [], []
         for ids in blocks:
