@@ -22,13 +22,13 @@ import numpy as np
 from scipy import sparse
 
 from bot.kb.model import KnowledgeBase
+from bot.search.memo import Memo
 from bot.search.normalize import key
 
 CHAR_SIZES = (2, 3, 4, 5)
 WORD = "#"  # marks word features; "#" never survives normalisation, so they cannot clash with letter groups
 # Additive smoothing: small, because the texts per article are short and the features many.
 ALPHA = 0.1
-WORD_CACHE = 50_000
 
 
 def grams(text_key: str) -> tuple[Counter[str], Counter[str]]:
@@ -83,7 +83,7 @@ class ArticleClassifier:
         n_features = len(self.vocabulary)
         counts = np.fromiter((df[i] for i in range(n_features)), dtype=np.float64, count=n_features)
         self.idf = np.log((1 + docs) / (1 + counts)) + 1
-        self._known_groups: dict[str, tuple[int, ...]] = {}
+        self._known_groups = Memo()
         # Second pass, one article at a time: the summed feature weights of its texts (never a docs x features matrix).
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
@@ -135,14 +135,10 @@ class ArticleClassifier:
 
     def _letter_group_ids(self, word: str) -> tuple[int, ...]:
         """The known letter groups of a word, looked up once: words recur across texts and messages."""
-        ids = self._known_groups.get(word)
-        if ids is None:
-            vocabulary = self.vocabulary
-            ids = tuple(f for g in _letter_groups(word) if (f := vocabulary.get(g)) is not None)
-            if len(self._known_groups) > WORD_CACHE:
-                self._known_groups.clear()
-            self._known_groups[word] = ids
-        return ids
+        vocabulary = self.vocabulary
+        return self._known_groups.get_or(
+            word, lambda: tuple(f for g in _letter_groups(word) if (f := vocabulary.get(g)) is not None)
+        )
 
     def log_likelihoods(self, text_key: str) -> tuple[np.ndarray, float]:
         """Each article's log-likelihood for the message, and the message's total feature weight (the scale of

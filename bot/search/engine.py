@@ -14,6 +14,7 @@ from bot.search.audience import AudienceGuesser
 from bot.search.classifier import ArticleClassifier
 from bot.search.index import BM25_B, BM25_K1, GERMAN_TERMS, STEM_MATCH, SearchIndex, bigrams, idf, sorted_words
 from bot.search.langid import LangGuess, LanguageIdentifier
+from bot.search.memo import Memo
 from bot.search.normalize import fold_word, key, normalize
 from bot.search.scope import OFF_TOPIC, ScopeGuard
 from bot.search.stemming import stem
@@ -22,7 +23,6 @@ ANSWER, CLARIFY, FALLBACK, SMALLTALK = "answer", "clarify", "fallback", "smallta
 # Two unrelated short texts still share letters: rapidfuzz similarity below this says nothing.
 PHRASE_FLOOR = 0.4
 MAX_QUERY_CHARS = 1500
-WORD_CACHE_SIZE = 50_000
 # Words below this weight ("und", "the", "là") barely move a score but reach every article: skipped.
 MIN_WORD_WEIGHT = 0.15
 
@@ -131,7 +131,7 @@ class Searcher:
         self.langid = LanguageIdentifier(_language_samples(kb))
         self.audience_guess = AudienceGuesser(kb)
         self.scope = ScopeGuard(kb.scope)
-        self._words: dict[tuple[str, str, str], _Word] = {}
+        self._words = Memo()
         self._words_for = self.settings
         self._smalltalk = [
             (intent.intent, lang, key(phrase))
@@ -191,7 +191,7 @@ class Searcher:
         s = self.settings
         if len(words) > s.smalltalk_max_words or not self._smalltalk:
             return None
-        message = sorted_words(" ".join(words))
+        message = " ".join(words)
         keys = [k for _, _, k in self._smalltalk]
         best = process.extractOne(message, keys, scorer=fuzz.token_sort_ratio, score_cutoff=s.smalltalk_threshold)
         if best is None:
@@ -212,15 +212,8 @@ class Searcher:
         if self._words_for is not self.settings:  # weights depend on the settings (calibration swaps them)
             self._words.clear()
             self._words_for = self.settings
-        result = []
-        for typed, word in pairs:
-            found = self._words.get((lang, typed, word))
-            if found is None:
-                if len(self._words) > WORD_CACHE_SIZE:
-                    self._words.clear()
-                found = self._words[(lang, typed, word)] = self._query_word(typed, word, lang)
-            result.append(found)
-        return result
+        return [self._words.get_or((lang, typed, word), lambda t=typed, w=word: self._query_word(t, w, lang))
+                for typed, word in pairs]
 
     def _query_word(self, typed: str, word: str, lang: str) -> _Word:
         """The message's own language comes first; the German terms table catches "Anerkennung" in any language."""
@@ -322,13 +315,14 @@ class Searcher:
         reached = int(np.count_nonzero(coverage))
         order = np.argsort(-coverage, kind="stable")[: min(s.candidates_scored, reached)].tolist()
         top = [(a, float(coverage[a])) for a in order]
-        gaps = self._classifier_gaps(" ".join(words))
+        message = " ".join(words)
+        gaps = self._classifier_gaps(message)
         if s.classifier_candidates:
             shortlisted = set(order)
             favourites = np.argsort(gaps, kind="stable")[: s.classifier_candidates].tolist()
             top += [(a, float(coverage[a])) for a in favourites if a not in shortlisted]
         bank = self._bank_scores(pairs, qwords, lang, [a for a, _ in top])
-        message = sorted_words(" ".join(words))
+        message = sorted_words(message)
         employer = self.audience_guess.employer_probability(words) if audience is None else None
         found = []
         for article_idx, cov in top:

@@ -141,6 +141,7 @@ def format_report(report: Report, title: str = "") -> str:
     rows = [*report.per_lang.items(), ("all", report)]
     for lang, r in rows:
         values = r.row()
-        cells = [f"{values[n] * 100:.1f}%" if getattr(r, n).total else "n/a" for n in names]  # a set without any
+        # "n/a" where the set has no message of that kind (the fresh set has no small talk)
+        cells = [f"{values[n] * 100:.1f}%" if getattr(r, n).total else "n/a" for n in names]
         lines.append(f"| {lang} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

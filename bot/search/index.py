@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
 
 from bot.kb.model import KnowledgeBase
+from bot.search.memo import Memo
 from bot.search.normalize import fold_word, key, normalize, tokens
 from bot.search.stemming import stem
 
@@ -39,7 +40,7 @@ class Table:
     word_idf: dict[str, float] = field(default_factory=dict)
     stem_idf: dict[str, float] = field(default_factory=dict)
     by_initial: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    fuzzy_cache: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    fuzzy_cache: Memo = field(default_factory=lambda: Memo(20_000))
     spelled: dict[str, str] = field(default_factory=dict)  # key -> a spelling as people write it
     commonness: dict[str, float] = field(default_factory=dict)  # key -> weight factor, 1.0 for rare words
 
@@ -60,9 +61,9 @@ class Table:
 
     def fuzzy_words(self, word: str) -> list[tuple[str, float]]:
         """Vocabulary words close to a word that is not in the vocabulary itself: typos, compounds."""
-        cached = self.fuzzy_cache.get(word)
-        if cached is not None:
-            return cached
+        return self.fuzzy_cache.get_or(word, lambda: self._close_words(word))
+
+    def _close_words(self, word: str) -> list[tuple[str, float]]:
         found: dict[str, float] = {}
         if len(word) >= 4:
             # Typos, not other words: "anerkenung" -> "anerkennung" (95), but not "weather" -> "whether" (86).
@@ -73,11 +74,7 @@ class Table:
         if len(word) >= 2 * MIN_COMPOUND_PART:
             for part in _longest_known_parts(word, self.words):
                 found.setdefault(part, COMPOUND_MATCH)
-        result = sorted(found.items(), key=lambda kv: kv[1], reverse=True)
-        if len(self.fuzzy_cache) > 20000:
-            self.fuzzy_cache.clear()
-        self.fuzzy_cache[word] = result
-        return result
+        return sorted(found.items(), key=lambda kv: kv[1], reverse=True)
 
 
 BM25_K1, BM25_B = 1.2, 0.5

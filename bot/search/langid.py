@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.search.memo import Memo
 from bot.search.normalize import fold_word, normalize
 
 LATIN = ("de", "en", "vi", "es", "fr")
@@ -32,8 +33,7 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zà-ɏ]")
 HINT_WEIGHT = 2.5
-SHORT_MESSAGE = 4
-WORD_CACHE = 50_000  # words; shorter messages in another script are terms, not a change of language
+SHORT_MESSAGE = 4  # words; shorter messages in another script are terms, not a change of language
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class LanguageIdentifier:
                     grams.update(_trigrams(folded))
             self._words[lang], self._word_floor[lang] = _log_probs(words)
             self._grams[lang], self._gram_floor[lang] = _log_probs(grams)
-        self._cache: dict[str, dict[str, float]] = {}
+        self._per_word = Memo()
         # One floor for unseen words in every language, so a smaller corpus earns no advantage.
         for floors in (self._word_floor, self._gram_floor):
             lowest = min(floors.values(), default=0.0)
@@ -113,17 +113,15 @@ class LanguageIdentifier:
     def _word_scores(self, word: str) -> dict[str, float]:
         """How well each language explains a word (its own frequency and its letters); words recur, so each is
         worked out once."""
-        found = self._cache.get(word)
-        if found is None:
-            grams = tuple(_trigrams(word))
-            found = {}
-            for lang in self.languages:
-                gram_lp, gram_floor = self._grams[lang], self._gram_floor[lang]
-                gram_score = sum(gram_lp.get(g, gram_floor) for g in grams) / max(len(grams), 1)
-                found[lang] = self._words[lang].get(word, self._word_floor[lang]) + 2.0 * gram_score
-            if len(self._cache) > WORD_CACHE:
-                self._cache.clear()
-            self._cache[word] = found
+        return self._per_word.get_or(word, lambda: self._explain(word))
+
+    def _explain(self, word: str) -> dict[str, float]:
+        grams = tuple(_trigrams(word))
+        found = {}
+        for lang in self.languages:
+            gram_lp, gram_floor = self._grams[lang], self._gram_floor[lang]
+            gram_score = sum(gram_lp.get(g, gram_floor) for g in grams) / max(len(grams), 1)
+            found[lang] = self._words[lang].get(word, self._word_floor[lang]) + 2.0 * gram_score
         return found
 
 
