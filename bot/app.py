@@ -26,12 +26,16 @@ def load_answerer(knowledge_dir: Path, locales_dir: Path | None = None, cache_di
     if locales_dir is not None:
         set_locales_dir(locales_dir)
     searcher = cached_searcher(knowledge_dir, cache_dir, lambda: Searcher(load_checked(knowledge_dir)))
-    # The index is millions of long-lived objects: kept out of the garbage collector's rounds, which would
-    # otherwise walk all of them again and again while the bot serves (a reloaded index replaces it and is
-    # freed by reference counting).
+    _settle()
+    return Answerer(searcher.kb, searcher)
+
+
+def _settle() -> None:
+    """Keep a freshly loaded index out of the garbage collector's rounds: it is millions of long-lived objects
+    that would otherwise be walked again and again while the bot serves. An index replaced by a reload is
+    freed by reference counting."""
     gc.collect()
     gc.freeze()
-    return Answerer(searcher.kb, searcher)
 
 
 @dataclass
@@ -83,4 +87,5 @@ async def reload_knowledge(core: Core, config: Config) -> list[Problem]:
     )
     searcher.observer = core.answerer.searcher.observer
     core.answerer.kb, core.answerer.searcher = searcher.kb, searcher
+    _settle()
     return []
