@@ -152,3 +152,10 @@ def test_a_scope_section_without_a_language_is_named(small_kb):
     errors = errors_of(small_kb)
     assert any("abroad: vi: needs a list of terms" in e for e in errors), errors
     assert any("reply: ar: empty reply" in e for e in errors), errors
+
+
+def test_an_origin_phrase_of_several_words_is_named(small_kb):
+    scope = yaml.safe_load((PROJECT_ROOT / "knowledge" / "scope.yaml").read_text(encoding="utf-8"))
+    scope["origin"]["vi"].append("công dân")
+    (small_kb.root / "scope.yaml").write_text(yaml.safe_dump(scope, allow_unicode=True), encoding="utf-8")
+    assert any("origin: vi: origin words are single words" in e for e in errors_of(small_kb))

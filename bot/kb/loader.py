@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from bot.kb.model import AUDIENCES, LANGUAGES, Article, KnowledgeBase, Scope, SmallTalk, Text, Topic
+from bot.search.normalize import key as folded_key
 
 # libyaml's loader when PyYAML was built with it (ten times faster), else the pure-Python one.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -261,6 +262,8 @@ def _load_scope(c: _Collector, path: Path) -> Scope:
             terms = _strings(section.get(lang))
             if not terms:
                 c.add(path, name, lang, "needs a list of terms")
+            elif name.startswith("origin") and any(" " in folded_key(t) for t in terms):
+                c.add(path, name, lang, "origin words are single words (they are matched word by word)")
             sections[name][lang] = tuple(terms or ())
     replies = data.get("reply") if isinstance(data.get("reply"), dict) else {}
     reply = {lang: str(replies.get(lang) or "").strip() for lang in LANGUAGES}
