@@ -73,9 +73,9 @@ def utility(cases, searcher: Searcher, settings: Settings) -> tuple[float, float
 def main() -> None:
     kb = load(ROOT / "knowledge").kb
     searcher = Searcher(kb)
-    items = load_labelled(ROOT / "tests" / "data" / "labelled")
-    clash = set(overlaps(items, kb))
-    items = [i for i in items if i not in clash and i.kind != "smalltalk"]
+    everything = load_labelled(ROOT / "tests" / "data" / "labelled")
+    clash = set(overlaps(everything, kb))
+    items = [i for i in everything if i not in clash and i.kind != SMALL_TALK]
     cases = []
     for item in items:
         result = searcher.search(item.text)
@@ -84,8 +84,7 @@ def main() -> None:
         outside = searcher.outside(item.text, result.lang) is not None
         cases.append((item, searcher.features(message_words(item.text), result.lang, None, outside)))
     calibration = [c for c in cases if not c[0].held_out]
-    labelled = load_labelled(ROOT / "tests" / "data" / "labelled")
-    chatter = [i for i in labelled if i.kind == SMALL_TALK and not i.held_out]
+    chatter = [i for i in everything if i.kind == SMALL_TALK and not i.held_out]
 
     def smalltalk_rate(settings: Settings) -> float:
         searcher.settings = settings
@@ -135,7 +134,6 @@ def main() -> None:
     print("best settings:", {k: v for k, v in vars(chosen).items() if v != getattr(Settings(), k)} or "unchanged")
     print(chosen)
     searcher.settings = chosen
-    everything = load_labelled(ROOT / "tests" / "data" / "labelled")
     for name, subset in (("calibration half", [i for i in everything if not i.held_out]),
                          ("held-out half", [i for i in everything if i.held_out])):
         print()
