@@ -110,6 +110,11 @@ class Answerer:
         action = actions.make(actions.ADVISOR, topic) if topic else actions.ADVISOR
         return Button(label or "💬 " + _("Talk to an advisor"), action)
 
+    def language_button(self, lang: str) -> Button:
+        """Opens the language picker: offered under a first answer instead of the picker itself."""
+        _ = translator(lang)
+        return Button("🌐 " + _("Change the language"), actions.LANG)
+
     def language_picker(self, lang: str, preselected: str | None, intro: str | None = None) -> Reply:
         _ = translator(lang)
         buttons = [

@@ -124,10 +124,8 @@ class Dialog:
         answer; anyone else is asked, as the language was only guessed from their words."""
         if hint != lang or not replies:
             return [*replies, self.answers.language_picker(lang, lang)]
-        _ = translator(lang)
         last = replies[-1]
-        row = (Button("🌐 " + _("Change the language"), actions.LANG),)
-        return [*replies[:-1], replace(last, buttons=(*last.buttons, row))]
+        return [*replies[:-1], replace(last, buttons=(*last.buttons, (self.answers.language_button(lang),)))]
 
     def _switch_offer(self, lang: str) -> Reply:
         _ = translator(lang)
