@@ -72,8 +72,12 @@ class Table:
             for match, score, _ in process.extract(word, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
                 found[match] = score / 100
         if len(word) >= 2 * MIN_COMPOUND_PART:
-            for part in _longest_known_parts(word, self.words):
-                found.setdefault(part, COMPOUND_MATCH)
+            parts = _longest_known_parts(word, self.words)
+            # "Anerkennungsbescheid" is explained by its two parts; "Umsatzsteuervoranmeldung" by "anmeldung"
+            # hardly at all: a part counts by the share of the word the known parts explain.
+            explained = min(1.0, sum(map(len, parts)) / len(word))
+            for part in parts:
+                found.setdefault(part, COMPOUND_MATCH * explained)
         return sorted(found.items(), key=lambda kv: kv[1], reverse=True)
 
 
