@@ -8,6 +8,7 @@ calibration half only. The held-out half is reported, never tuned on.
 from __future__ import annotations
 
 import itertools
+import math
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -119,14 +120,14 @@ def main() -> None:
             )
         ])
     best = None
-    for answer, margin, clarify, window, scope in itertools.product(
+    for answer, margin, clarify, window, scope, cap in itertools.product(
         (0.5, 0.55, 0.6, 0.65, 0.7, 0.75), (0.0, 0.03, 0.06, 0.1), (0.3, 0.35, 0.4, 0.45, 0.5), (0.08, 0.12, 0.16),
-        (0.0, 0.2, 0.3, 0.4, 0.5),
+        (0.0, 0.2, 0.3, 0.4, 0.5), (9.0, 12.0, 15.0, math.inf),
     ):
         if clarify > answer:
             continue
         candidate = replace(ranking, answer_threshold=answer, answer_margin=margin, clarify_threshold=clarify,
-                            clarify_window=window, scope_penalty=scope)
+                            clarify_window=window, scope_penalty=scope, message_weight_cap=cap)
         value = utility(calibration, searcher, candidate)[0]
         if (best is None or value > best[0]) and keeps_floors(candidate):
             best = (value, candidate)

@@ -61,6 +61,10 @@ class Settings:
     # A word nobody in the knowledge base uses counts like a fairly rare one, not like the rarest:
     # people pad questions with words of their own.
     unknown_word_weight: float = 0.7
+    # A long message tells a story around its question ("I'm a welder from Jordan, I arrived in Halle last
+    # week, my landlord ..."): an article has to explain the question, not the whole story. Coverage is
+    # measured against at most this much of the message's weight (about eight informative words).
+    message_weight_cap: float = 12.0
     stopword_weight: float = 0.1
     max_word_weight: float = 3.0
 
@@ -107,6 +111,7 @@ class Features:
     outside: bool = False  # the message is about another country or something else entirely
     # The classifier's log-likelihood of the article below that of its favourite, per unit of message weight.
     classifier_gap: float = 0.0
+    message_weight: float = 1.0  # the summed weight of the message's words (coverage is a share of it)
 
 
 @dataclass
@@ -347,6 +352,7 @@ class Searcher:
                     known_audience=audience is not None,
                     outside=outside,
                     classifier_gap=float(gaps[article_idx]),
+                    message_weight=total,
                 )
             )
         return found
@@ -365,8 +371,9 @@ class Searcher:
         than adds: it reorders the candidates but never makes an unrelated message look answerable."""
         s = self.settings
         belief = math.exp(-f.classifier_gap / s.classifier_temperature)
+        coverage = f.coverage * f.message_weight / min(f.message_weight, s.message_weight_cap)
         score = (
-            s.coverage_weight * f.coverage
+            s.coverage_weight * coverage
             + s.phrase_weight * f.phrase
             + s.bank_weight * f.bank
         ) * (1 - s.classifier_weight + s.classifier_weight * belief)
