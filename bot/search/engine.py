@@ -173,7 +173,7 @@ class Searcher:
         result = self._decide(lang, self._score(words, lang, audience, outside is not None), certain, outside)
         # "thanks, that helped" or "ok bye": small talk inside a few more words, and nothing worth answering;
         # or mostly small talk ("are you a human or a bot?") and no confident article.
-        if talk and (result.action == FALLBACK or (result.action == CLARIFY and talk[3] >= 0.5)):
+        if talk and (result.action == FALLBACK or talk[3] >= 0.5):
             return self._smalltalk_result(talk, lang, lang_hint, certain)
         return result
 
