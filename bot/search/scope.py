@@ -1,18 +1,22 @@
 """Noticing messages that are about something else: another country, the weather, a joke.
 
 Such messages share words with the articles ("visa", "Pflege"), so the search alone would offer a
-far-fetched article. The terms live in knowledge/scope.yaml; this turns them into one pattern each.
+far-fetched article. The terms live in knowledge/scope.yaml; this finds them in a message.
 """
 from __future__ import annotations
 
-import re
+from collections import defaultdict
+from collections.abc import Iterator
 
 from bot.kb.model import Scope
 from bot.search.normalize import key
 
 ABROAD, OFF_TOPIC = "abroad", "off-topic"
 # Arabic writes "to", "in", "and", "the" onto the word: "لتركيا", "بألمانيا", "الألمانية".
-_ARABIC_PREFIX = "(?:[وبلفك]?(?:ال)?)?"
+_ARABIC_CLITICS = "وبلفك"
+_ARABIC_ARTICLE = "ال"
+# Terms are looked up by the first letters of their first word (a word shorter than this by itself).
+_HEAD = 3
 
 
 # How many words before a place an origin word still counts: "from Italy, Spain or Poland"; words that also mean
@@ -20,18 +24,45 @@ _ARABIC_PREFIX = "(?:[وبلفك]?(?:ال)?)?"
 ORIGIN_WINDOW, NEAR_WINDOW = 4, 2
 
 
-def _pattern(terms: list[str]) -> re.Pattern[str] | None:
-    """Whole words of folded text; "term*" takes any ending."""
-    parts = []
-    for term in dict.fromkeys(terms):
-        prefix = term.endswith("*")
-        folded = key(term.rstrip("*"))
-        if folded:
-            parts.append(re.escape(folded) + (r"\w*" if prefix else ""))
-    if not parts:
-        return None
-    parts.sort(key=len, reverse=True)
-    return re.compile(rf"(?:^| ){_ARABIC_PREFIX}(?:{'|'.join(parts)})(?= |$)")
+def _bare(word: str) -> tuple[str, ...]:
+    """A word and the word without a leading Arabic clitic and/or article."""
+    forms = [word]
+    if word[:1] in _ARABIC_CLITICS and len(word) > 2:
+        forms.append(word[1:])
+    for form in list(forms):
+        if form.startswith(_ARABIC_ARTICLE) and len(form) > 3:
+            forms.append(form[2:])
+    return tuple(forms)
+
+
+class Terms:
+    """Whole-word terms of folded text, found by word lookups (a term list of a few thousand entries costs no
+    more per message than a short one); "term*" takes any ending of its last word."""
+
+    def __init__(self, terms: list[str]) -> None:
+        self._by_head: dict[str, list[tuple[tuple[str, ...], bool]]] = defaultdict(list)
+        for term in dict.fromkeys(terms):
+            words = tuple(key(term.rstrip("*")).split())
+            if words:
+                self._by_head[words[0][:_HEAD]].append((words, term.endswith("*")))
+
+    def __bool__(self) -> bool:
+        return bool(self._by_head)
+
+    def starts(self, words: list[str]) -> Iterator[int]:
+        """The positions in ``words`` where a term begins."""
+        for i, word in enumerate(words):
+            if any(self._matches(form, words, i) for form in _bare(word)):
+                yield i
+
+    def _matches(self, first: str, words: list[str], i: int) -> bool:
+        for term, open_end in self._by_head.get(first[:_HEAD], ()):
+            found = (first, *words[i + 1 : i + len(term)])
+            if len(found) < len(term) or found[:-1] != term[:-1]:
+                continue
+            if found[-1] == term[-1] or (open_end and found[-1].startswith(term[-1])):
+                return True
+        return False
 
 
 def _every(section: dict[str, tuple[str, ...]]) -> list[str]:
@@ -40,25 +71,26 @@ def _every(section: dict[str, tuple[str, ...]]) -> list[str]:
 
 class ScopeGuard:
     def __init__(self, scope: Scope) -> None:
-        self._abroad = _pattern(_every(scope.abroad))
+        self._abroad = Terms(_every(scope.abroad))
         # Per language: "du" is French for "from" but Vietnamese "du lịch" is travel.
         self._origin = {lang: {key(t) for t in terms} for lang, terms in scope.origin.items()}
         self._near = {lang: {key(t) for t in terms} for lang, terms in scope.origin_near.items()}
-        self._here = _pattern(_every(scope.here))
-        self._off_topic = _pattern(_every(scope.off_topic))
+        self._here = Terms(_every(scope.here))
+        self._off_topic = Terms(_every(scope.off_topic))
 
     def outside(self, folded: str, lang: str) -> str | None:
         """Why the folded message is outside the service's field, or None.
 
         A place abroad counts when no origin word stands shortly before it and nothing names Germany.
         """
-        if self._off_topic and self._off_topic.search(folded):
+        words = folded.split()
+        if next(self._off_topic.starts(words), None) is not None:
             return OFF_TOPIC
-        if self._abroad is None or (self._here and self._here.search(folded)):
+        if next(self._here.starts(words), None) is not None:
             return None
         origin, near = self._origin.get(lang, set()), self._near.get(lang, set())
-        for match in self._abroad.finditer(folded):
-            before = folded[: match.start()].split()
+        for i in self._abroad.starts(words):
+            before = words[:i]
             if not (origin.intersection(before[-ORIGIN_WINDOW:]) or near.intersection(before[-NEAR_WINDOW:])):
                 return ABROAD
         return None
