@@ -38,13 +38,13 @@ def message_words(text: str) -> list[tuple[str, str]]:
 class Settings:
     """Weights and thresholds; calibrated on tests/data/labelled (see benchmarks/calibrate.py)."""
 
-    coverage_weight: float = 0.55
-    phrase_weight: float = 0.40
-    bank_weight: float = 0.05
-    audience_guess_weight: float = 0.10
+    coverage_weight: float = 0.5
+    phrase_weight: float = 0.3
+    bank_weight: float = 0.2
+    audience_guess_weight: float = 0.3
     answer_threshold: float = 0.50
-    answer_margin: float = 0.0
-    clarify_threshold: float = 0.35
+    answer_margin: float = 0.1
+    clarify_threshold: float = 0.4
     clarify_window: float = 0.08
     audience_penalty: float = 0.5
     # A message about another country or about something else entirely (see knowledge/scope.yaml).
@@ -57,14 +57,14 @@ class Settings:
     # How much the classifier's doubt lowers an article's score: 0 ignores it, 1 lets it decide alone.
     classifier_weight: float = 0.5
     # The classifier's gap (see Features) at which its belief in an article falls to 1/e of its favourite's.
-    classifier_temperature: float = 0.03
+    classifier_temperature: float = 0.02
     # A word nobody in the knowledge base uses counts like a fairly rare one, not like the rarest:
     # people pad questions with words of their own.
     unknown_word_weight: float = 0.7
     # A long message tells a story around its question ("I'm a welder from Jordan, I arrived in Halle last
     # week, my landlord ..."): an article has to explain the question, not the whole story. Coverage is
-    # measured against at most this much of the message's weight (about eight informative words).
-    message_weight_cap: float = 12.0
+    # measured against at most this much of the message's weight (about six informative words).
+    message_weight_cap: float = 9.0
     stopword_weight: float = 0.1
     max_word_weight: float = 3.0
 
