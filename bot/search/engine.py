@@ -135,6 +135,11 @@ class Searcher:
         self.classifier = ArticleClassifier(kb, self.index.article_ids)
         self.langid = LanguageIdentifier(_language_samples(kb))
         self.audience_guess = AudienceGuesser(kb)
+        # Per audience, which articles (in index order) serve it.
+        self._serving = {
+            side: np.array([kb.articles[a].serves(side) for a in self.index.article_ids])
+            for side in ("candidate", "employer")
+        }
         self.scope = ScopeGuard(kb.scope)
         self._words = Memo()
         self._words_for = self.settings
@@ -321,7 +326,7 @@ class Searcher:
         order = np.argsort(-coverage, kind="stable")[: min(s.candidates_scored, reached)].tolist()
         top = [(a, float(coverage[a])) for a in order]
         message = " ".join(words)
-        gaps = self._classifier_gaps(message)
+        gaps = self._classifier_gaps(message, audience)
         if s.classifier_candidates:
             shortlisted = set(order)
             favourites = np.argsort(gaps, kind="stable")[: s.classifier_candidates].tolist()
@@ -357,13 +362,18 @@ class Searcher:
             )
         return found
 
-    def _classifier_gaps(self, message: str) -> np.ndarray:
+    def _classifier_gaps(self, message: str, audience: str | None) -> np.ndarray:
         """Per article, its log-likelihood below the classifier's favourite's, per unit of message weight (longer
-        messages spread the log-likelihoods further; per unit, one temperature suits short and long ones)."""
+        messages spread the log-likelihoods further; per unit, one temperature suits short and long ones).
+
+        With the audience known, the favourite is the best article for that side: an employer's "Visum Ablauf"
+        is not measured against the candidate's visa article (which the audience prior lowers anyway)."""
         scores, mass = self.classifier.log_likelihoods(message)
         if mass <= 0:
             return np.zeros_like(scores)
-        return (scores.max() - scores) / mass
+        serving = self._serving.get(audience) if audience else None
+        best = scores[serving].max() if serving is not None and serving.any() else scores.max()
+        return np.maximum(best - scores, 0.0) / mass
 
     def combine(self, f: Features) -> float:
         """The word evidence, weighed, lowered where the classifier prefers another article. The classifier's
