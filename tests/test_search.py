@@ -51,7 +51,8 @@ def test_out_of_scope_messages_get_the_honest_fallback(searcher, message):
 
 
 @pytest.mark.parametrize(
-    "message", ["hallo", "thanks a lot!", "ты бот?", "مع السلامة", "cảm ơn nhiều", "bist du ein roboter oder ein mensch?"]
+    "message",
+    ["hallo", "thanks a lot!", "ты бот?", "مع السلامة", "cảm ơn nhiều", "bist du ein roboter oder ein mensch?"],
 )
 def test_small_talk_is_not_answered_with_an_article(searcher, message):
     result = searcher.search(message)
