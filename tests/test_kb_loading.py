@@ -159,3 +159,11 @@ def test_an_origin_phrase_of_several_words_is_named(small_kb):
     scope["origin"]["vi"].append("công dân")
     (small_kb.root / "scope.yaml").write_text(yaml.safe_dump(scope, allow_unicode=True), encoding="utf-8")
     assert any("origin: vi: origin words are single words" in e for e in errors_of(small_kb))
+
+
+def test_a_scope_term_with_a_star_and_too_few_letters_is_named(small_kb):
+    """Terms are found by their first letters: "ab*" could never match, so kb check says so."""
+    scope = yaml.safe_load((PROJECT_ROOT / "knowledge" / "scope.yaml").read_text(encoding="utf-8"))
+    scope["abroad"]["en"].append("ab*")
+    (small_kb.root / "scope.yaml").write_text(yaml.safe_dump(scope, allow_unicode=True), encoding="utf-8")
+    assert any("abroad: en: a term with * needs at least 3 letters" in e for e in errors_of(small_kb))

@@ -14,6 +14,7 @@ import yaml
 
 from bot.kb.model import AUDIENCES, LANGUAGES, Article, KnowledgeBase, Scope, SmallTalk, Text, Topic
 from bot.search.normalize import key as folded_key
+from bot.search.scope import TERM_HEAD as SCOPE_HEAD
 
 # libyaml's loader when PyYAML was built with it (ten times faster), else the pure-Python one.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -264,6 +265,8 @@ def _load_scope(c: _Collector, path: Path) -> Scope:
                 c.add(path, name, lang, "needs a list of terms")
             elif name.startswith("origin") and any(" " in folded_key(t) for t in terms):
                 c.add(path, name, lang, "origin words are single words (they are matched word by word)")
+            elif short := [t for t in terms if t.endswith("*") and len(folded_key(t.rstrip("*"))) < SCOPE_HEAD]:
+                c.add(path, name, lang, f"a term with * needs at least {SCOPE_HEAD} letters before it: {short}")
             sections[name][lang] = tuple(terms or ())
     replies = data.get("reply") if isinstance(data.get("reply"), dict) else {}
     reply = {lang: str(replies.get(lang) or "").strip() for lang in LANGUAGES}

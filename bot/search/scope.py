@@ -15,8 +15,9 @@ ABROAD, OFF_TOPIC = "abroad", "off-topic"
 # Arabic writes "to", "in", "and", "the" onto the word: "لتركيا", "بألمانيا", "الألمانية".
 _ARABIC_CLITICS = "وبلفك"
 _ARABIC_ARTICLE = "ال"
-# Terms are looked up by the first letters of their first word (a word shorter than this by itself).
-_HEAD = 3
+# Terms are looked up by the first letters of their first word (a word shorter than this by itself; so a term
+# with "*" needs at least this many letters, kb check says so).
+TERM_HEAD = 3
 
 
 # How many words before a place an origin word still counts: "from Italy, Spain or Poland"; words that also mean
@@ -44,10 +45,7 @@ class Terms:
         for term in dict.fromkeys(terms):
             words = tuple(key(term.rstrip("*")).split())
             if words:
-                self._by_head[words[0][:_HEAD]].append((words, term.endswith("*")))
-
-    def __bool__(self) -> bool:
-        return bool(self._by_head)
+                self._by_head[words[0][:TERM_HEAD]].append((words, term.endswith("*")))
 
     def starts(self, words: list[str]) -> Iterator[int]:
         """The positions in ``words`` where a term begins."""
@@ -56,7 +54,7 @@ class Terms:
                 yield i
 
     def _matches(self, first: str, words: list[str], i: int) -> bool:
-        for term, open_end in self._by_head.get(first[:_HEAD], ()):
+        for term, open_end in self._by_head.get(first[:TERM_HEAD], ()):
             found = (first, *words[i + 1 : i + len(term)])
             if len(found) < len(term) or found[:-1] != term[:-1]:
                 continue
