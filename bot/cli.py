@@ -6,7 +6,7 @@ import json
 import sys
 
 from bot.config import Config, ConfigError, load_config
-from bot.kb.model import LANGUAGES
+from bot.kb.model import LANGUAGES, SIDES
 
 
 def _kb_check(args: argparse.Namespace, config: Config) -> int:
@@ -80,7 +80,7 @@ def _jsonl_request(line: str, number: int, args: argparse.Namespace) -> tuple[st
     if not isinstance(data, dict) or not isinstance(data.get("q"), str):
         return f'line {number}: expected an object like {{"q": "...", "lang": "de"}}'
     audience = data.get("audience", args.audience)
-    if audience not in (None, "candidate", "employer"):
+    if audience is not None and audience not in SIDES:
         return f"line {number}: audience must be candidate or employer"
     return data["q"], data.get("lang", args.lang), audience
 
@@ -256,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the result as one JSON object")
     ask.add_argument("--jsonl", action="store_true", help="read messages from stdin, write one JSON per line")
     ask.add_argument("--lang", choices=LANGUAGES, help="language hint, like Telegram's language_code")
-    ask.add_argument("--audience", choices=("candidate", "employer"))
+    ask.add_argument("--audience", choices=SIDES)
     ask.set_defaults(handler=_ask)
     return parser
 

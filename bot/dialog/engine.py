@@ -17,13 +17,11 @@ from bot.guides.cache import GuideCache
 from bot.handoff.hours import OfficeHours
 from bot.handoff.person import PENDING_COMMENT, PENDING_QUESTION, PENDING_TOPIC, RATE, PersonSide, utc_now
 from bot.i18n import DEFAULT_LANGUAGE, language_name, negotiate, translator
-from bot.kb.model import LANGUAGES
+from bot.kb.model import LANGUAGES, SIDES
 from bot.search.engine import ANSWER, CLARIFY, FALLBACK, SMALLTALK
 from bot.store.cases import Cases
 from bot.store.insights import Insights
 from bot.store.people import People, Person
-
-AUDIENCES = ("candidate", "employer")
 
 
 @dataclass(frozen=True)
@@ -205,7 +203,7 @@ class Dialog:
     async def _start(self, person: Person, inc: Incoming) -> Outcome:
         arg = inc.argument.strip().lower()
         changes: dict = {}
-        if arg in AUDIENCES:
+        if arg in SIDES:
             changes["audience"] = arg
         elif arg.startswith("lang-") and arg[5:] in LANGUAGES:
             changes["lang"] = arg[5:]
@@ -271,12 +269,12 @@ class Dialog:
                 await self._save(person.with_(onboarded=True))
                 return self._out([done, answers.topics_menu(arg, person.audience)], arg, "language")
             return self._out([done], arg, "language")
-        if name == actions.AUDIENCE and arg in AUDIENCES and len(parts) == 1:
+        if name == actions.AUDIENCE and arg in SIDES and len(parts) == 1:
             person = await self._save(person.with_(lang=lang, audience=arg, onboarded=True))
             _ = translator(lang)
             thanks = Reply(_("Thank you! Ask me anything in your own words, or choose a topic:"), lang)
             return self._out([thanks, answers.topics_menu(lang, arg)], lang, "audience")
-        if name == actions.MENU and len(parts) <= 1 and (not arg or arg in AUDIENCES):
+        if name == actions.MENU and len(parts) <= 1 and (not arg or arg in SIDES):
             audience = arg or person.audience
             if audience is None:
                 return self._out([answers.audience_picker(lang)], lang, "menu")

@@ -6,7 +6,9 @@ from datetime import date
 from pathlib import Path
 
 LANGUAGES: tuple[str, ...] = ("de", "en", "ar", "uk", "ru", "vi", "es", "fr")
-AUDIENCES: tuple[str, ...] = ("candidate", "employer", "both")
+# Who a person is (chosen at onboarding); an article may also serve "both".
+SIDES: tuple[str, ...] = ("candidate", "employer")
+AUDIENCES: tuple[str, ...] = (*SIDES, "both")
 
 
 @dataclass(frozen=True)

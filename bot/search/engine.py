@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.kb.model import LANGUAGES, KnowledgeBase
+from bot.kb.model import LANGUAGES, SIDES, KnowledgeBase
 from bot.search.audience import AudienceGuesser
 from bot.search.classifier import ArticleClassifier
 from bot.search.index import BM25_B, BM25_K1, GERMAN_TERMS, STEM_MATCH, SearchIndex, bigrams, idf, sorted_words
@@ -138,7 +138,7 @@ class Searcher:
         # Per audience, which articles (in index order) serve it.
         self._serving = {
             side: np.array([kb.articles[a].serves(side) for a in self.index.article_ids])
-            for side in ("candidate", "employer")
+            for side in SIDES
         }
         self.scope = ScopeGuard(kb.scope)
         self._words = Memo()
