@@ -47,6 +47,9 @@ class Terms:
             if words:
                 self._by_head[words[0][:TERM_HEAD]].append((words, term.endswith("*")))
 
+    def found(self, words: list[str]) -> bool:
+        return next(self.starts(words), None) is not None
+
     def starts(self, words: list[str]) -> Iterator[int]:
         """The positions in ``words`` where a term begins."""
         for i, word in enumerate(words):
@@ -82,9 +85,9 @@ class ScopeGuard:
         A place abroad counts when no origin word stands shortly before it and nothing names Germany.
         """
         words = folded.split()
-        if next(self._off_topic.starts(words), None) is not None:
+        if self._off_topic.found(words):
             return OFF_TOPIC
-        if next(self._here.starts(words), None) is not None:
+        if self._here.found(words):
             return None
         origin, near = self._origin.get(lang, set()), self._near.get(lang, set())
         for i in self._abroad.starts(words):
